@@ -1,0 +1,45 @@
+#include "appcore.h"
+
+#include <QCoreApplication>
+
+namespace tessera {
+
+Result<std::unique_ptr<AppCore>> AppCore::open(const Options &options)
+{
+    std::unique_ptr<AppCore> core(new AppCore);
+    core->m_paths = options.paths;
+    auto store = HistoryStore::open(options.paths.databasePath);
+    if (!store)
+        return store.error();
+    core->m_store = std::move(*store);
+    core->m_archive = std::make_unique<ImageArchive>(options.paths.archiveDir);
+    core->m_providers = ProviderRegistry::createDefault();
+    core->m_demo = std::make_unique<demo::DemoBackend>(options.paths.demoStateDir, core->m_clock);
+    core->m_demo->setTileLongSide(options.demoTileLongSide);
+    // Real families get their HTTP client with the providers issue; until then only the demo has one.
+    core->m_transport = std::make_unique<TransportRouter>(core->m_demo.get(), nullptr);
+    core->m_engine = std::make_unique<TaskEngine>(*core->m_store, *core->m_archive, *core->m_providers,
+                                                  *core->m_transport, core->m_clock, options.engine);
+    return core;
+}
+
+AppCore::~AppCore()
+{
+    m_engine.reset(); // releases its leases while the store is still open
+}
+
+Result<Account> AppCore::resolveAccount(const QString &nameOrId)
+{
+    if (nameOrId.isEmpty())
+        return m_store->defaultAccount();
+    const auto found = m_store->accountByName(nameOrId);
+    if (!found)
+        return found.error();
+    if (!found->has_value())
+        return Error::make(
+            Error::Kind::InvalidRequest,
+            QCoreApplication::translate("AppCore", "account: there is no account \"%1\"").arg(nameOrId));
+    return **found;
+}
+
+} // namespace tessera

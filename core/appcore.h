@@ -1,0 +1,57 @@
+#pragma once
+
+#include "model/result.h"
+#include "net/transport.h"
+#include "providers/demo/demobackend.h"
+#include "providers/providerregistry.h"
+#include "storage/historystore.h"
+#include "storage/imagearchive.h"
+#include "storage/paths.h"
+#include "tasks/clock.h"
+#include "tasks/taskengine.h"
+
+#include <memory>
+
+namespace tessera {
+
+// The object graph both front ends need, built in one place so that the GUI and the CLI cannot drift:
+// one store, one archive, one transport, one engine. The composition roots (app/gui, app/cli) create it
+// and hand references to the objects that need them. Must be created and destroyed on one thread.
+class AppCore
+{
+public:
+    struct Options
+    {
+        AppPaths paths;
+        TaskEngine::Config engine;
+        int demoTileLongSide = 512;
+    };
+
+    static Result<std::unique_ptr<AppCore>> open(const Options &options);
+    ~AppCore();
+
+    const AppPaths &paths() const { return m_paths; }
+    HistoryStore &store() { return *m_store; }
+    ImageArchive &archive() { return *m_archive; }
+    const ProviderRegistry &providers() const { return *m_providers; }
+    TaskEngine &engine() { return *m_engine; }
+    Clock &clock() { return m_clock; }
+
+    // The account of `nameOrId`, or the default account when empty; an Error naming the account when
+    // there is none.
+    Result<Account> resolveAccount(const QString &nameOrId);
+
+private:
+    AppCore() = default;
+
+    AppPaths m_paths;
+    SystemClock m_clock;
+    std::unique_ptr<HistoryStore> m_store;
+    std::unique_ptr<ImageArchive> m_archive;
+    std::unique_ptr<ProviderRegistry> m_providers;
+    std::unique_ptr<demo::DemoBackend> m_demo;
+    std::unique_ptr<TransportRouter> m_transport;
+    std::unique_ptr<TaskEngine> m_engine;
+};
+
+} // namespace tessera

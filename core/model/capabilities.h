@@ -1,0 +1,60 @@
+#pragma once
+
+#include "operation.h"
+
+#include <QList>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+namespace tessera {
+
+// An integer parameter's accepted values: min..max in steps of `step` (from `min`).
+struct IntRange
+{
+    int min = 0;
+    int max = 0;
+    int step = 1;
+    bool supported = false;
+
+    bool accepts(int value) const
+    {
+        return supported && value >= min && value <= max && (value - min) % step == 0;
+    }
+};
+
+// What a family offers, for the Compose panel and the CLI. Which actions a particular task allows is
+// asked of the adapter (ProviderAdapter::availability) because it can depend on the task (mjproxy
+// buttons, grid or single image).
+struct Capabilities
+{
+    QList<GenerateType> generateTypes;
+    QSet<OperationKind> operations;
+    QStringList aspectRatios;
+    QStringList versions; // Tessera's spelling ("7", "6.1", "niji6")
+    QStringList speeds;
+    IntRange chaos;
+    IntRange stylize;
+    IntRange weird;
+    IntRange omniWeight;
+    int maxPromptLength = 2000;
+    int maxReferences = 5;
+    QStringList upscaleVariants; // "subtle", "creative", "2x", "4x"
+    QStringList varyVariants; // "subtle", "strong"
+    bool serverCancel = false;
+    bool reportsProgress = false;
+
+    bool supports(OperationKind kind) const { return operations.contains(kind); }
+};
+
+// Whether an action can be offered now, and if not, why (shown as the disabled control's tooltip).
+struct Availability
+{
+    bool enabled = false;
+    QString reason;
+
+    static Availability yes() { return {true, {}}; }
+    static Availability no(QString why) { return {false, std::move(why)}; }
+};
+
+} // namespace tessera

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "result.h"
+
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace tessera {
+
+enum class OperationKind {
+    Imagine,
+    Upscale,
+    Vary,
+    Reroll,
+    Pan,
+    Zoom,
+    Inpaint,
+    Seed,
+    Animate,
+    Describe,
+    Blend,
+    Shorten,
+    VideoExtend,
+};
+
+// What an imagine generates from: text alone or with references (PRODUCT.md "Type").
+enum class GenerateType { Text, Image, Style, Omni, Video, VideoHd };
+
+QString operationKindName(OperationKind kind); // "imagine", "upscale", ..., "video-extend"
+std::optional<OperationKind> operationKindFromName(const QString &name);
+QString generateTypeName(GenerateType type); // "text", "image", "style", "omni", "video", "video-hd"
+std::optional<GenerateType> generateTypeFromName(const QString &name);
+
+// True for operations that act on an earlier task's result rather than starting from a prompt.
+bool isAction(OperationKind kind);
+
+// One request of the user, independent of any vendor. Adapters translate it; the engine never looks
+// inside beyond `kind` and the parent reference. Fields that do not apply to `kind` stay empty and are
+// neither stored nor sent: an unset optional means "the user did not choose", never a vendor default.
+struct Operation
+{
+    OperationKind kind = OperationKind::Imagine;
+
+    // Imagine and friends.
+    QString prompt; // also the optional prompt of pan / zoom / inpaint / vary
+    GenerateType type = GenerateType::Text;
+    QStringList references; // URLs or local file paths
+    QString aspectRatio; // "16:9"
+    QString version; // "7", "6.1", "niji6" — Tessera's spelling, adapters convert
+    QString speed; // "relaxed" | "fast" | "turbo"
+    std::optional<int> chaos; // 0-100 ("variety" at some vendors)
+    std::optional<int> stylize; // 0-1000
+    std::optional<int> weird; // 0-3000
+    std::optional<int> omniWeight; // 1-1000
+    std::optional<qint64> seed;
+
+    // Actions on a parent task (Tessera's task id). Tiles are 1..4, row-major; 0 = the parent's single image.
+    QString parentTaskId;
+    int tile = 0;
+    QString variant; // upscale: "subtle" | "creative" | "2x" | "4x"; vary: "subtle" | "strong"
+    QString direction; // pan: "left" | "right" | "up" | "down"
+    QString zoomFactor; // "1.5", "2" or a custom value in (1, 2]
+
+    // Short label for lists: "Imagine", "U3", "V2", "Reroll", "Pan ←", "Zoom 2x", ...
+    QString label() const;
+
+    // Checks what holds for every family: a prompt for imagine, a parent and a tile in 1..4 for actions
+    // that need one. Family-specific value sets are checked by the provider adapters.
+    Status validate() const;
+
+    QJsonObject toJson() const;
+    static Result<Operation> fromJson(const QJsonObject &json);
+
+    static Operation imagine(QString prompt);
+    static Operation action(OperationKind kind, QString parentTaskId, int tile);
+
+    friend bool operator==(const Operation &, const Operation &) = default;
+};
+
+} // namespace tessera
+
+Q_DECLARE_METATYPE(tessera::Operation)

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QUrlQuery>
+
+#include <optional>
+
+namespace tessera {
+
+// What an adapter wants sent: a method, a path below the account's base URL, query items and an
+// optional JSON body. Adapters build these; they never send them (ARCHITECTURE.md, "Adapters are pure").
+struct HttpCall
+{
+    enum class Purpose {
+        Submit, // creates a task: never re-sent once it may have reached the server
+        Status, // safe to repeat
+        Cancel, // safe to repeat
+        Other,
+    };
+
+    QByteArray method = "GET";
+    QString path; // "/api/v1/mj/generate"; joined to the base URL (and mjproxy's prefix) by the transport
+    QUrlQuery query;
+    std::optional<QJsonDocument> body;
+    Purpose purpose = Purpose::Other;
+
+    static HttpCall get(QString path, QUrlQuery query = {}, Purpose purpose = Purpose::Status);
+    static HttpCall post(QString path, const QJsonObject &body, Purpose purpose = Purpose::Submit);
+
+    // "POST /api/v1/mj/generate" for logs and tests (no body, no secrets).
+    QString describe() const;
+};
+
+// What came back. `status` is the HTTP status; the transport reports failures without any answer
+// (refused, dropped, timed out) as an Error instead of a response.
+struct HttpResponse
+{
+    int status = 0;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+
+    QByteArray header(const QByteArray &name) const; // case-insensitive; empty when absent
+    bool isSuccess() const { return status >= 200 && status < 300; }
+
+    static HttpResponse json(int status, const QJsonObject &body);
+};
+
+} // namespace tessera

@@ -1,0 +1,66 @@
+#include "provideradapter.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tessera {
+
+namespace {
+
+int secondsToMs(double seconds)
+{
+    return static_cast<int>(std::lround(seconds * 1000.0));
+}
+
+} // namespace
+
+PollPolicy PollPolicy::withOverrides(const Account &account) const
+{
+    PollPolicy p = *this;
+    const double first = account.numberOption(QStringLiteral("first-poll"), -1);
+    if (first >= 0)
+        p.firstPollMs = secondsToMs(first);
+    const double interval = account.numberOption(QStringLiteral("poll-interval"), -1);
+    if (interval > 0) {
+        // A user who sets the interval means that interval: no family back-off on top of it.
+        p.intervalMs = secondsToMs(interval);
+        p.maxIntervalMs = p.intervalMs;
+    }
+    const double timeout = account.numberOption(QStringLiteral("timeout"), -1);
+    if (timeout > 0)
+        p.timeoutMs = static_cast<qint64>(std::llround(timeout * 1000.0));
+    const double maxPolls = account.numberOption(QStringLiteral("max-polls"), -1);
+    if (maxPolls >= 0)
+        p.maxPolls = static_cast<int>(maxPolls);
+    return p;
+}
+
+Result<HttpCall> ProviderAdapter::buildModal(const Operation &, const SubmitContext &, const QString &) const
+{
+    return Error::make(
+        Error::Kind::Unsupported,
+        QCoreApplication::translate("ProviderAdapter", "%1 asked for a follow-up Tessera cannot send")
+            .arg(displayName()));
+}
+
+std::optional<HttpCall> ProviderAdapter::buildCancel(const QString &, const Account &) const
+{
+    return std::nullopt;
+}
+
+Status ProviderAdapter::parseCancel(const HttpResponse &response) const
+{
+    if (response.isSuccess())
+        return {};
+    QString message = QString::fromUtf8(response.body.left(500)).simplified();
+    if (message.isEmpty())
+        message = QCoreApplication::translate("ProviderAdapter", "HTTP %1").arg(response.status);
+    return Error::make(
+        Error::Kind::InvalidRequest,
+        QCoreApplication::translate("ProviderAdapter", "The server did not cancel the task: %1").arg(message),
+        response.status);
+}
+
+} // namespace tessera

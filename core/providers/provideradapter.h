@@ -1,0 +1,111 @@
+#pragma once
+
+#include "model/account.h"
+#include "model/capabilities.h"
+#include "model/imageref.h"
+#include "model/operation.h"
+#include "model/result.h"
+#include "model/task.h"
+#include "net/httpcall.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace tessera {
+
+// What a submit needs besides the operation: the account, and for actions the parent task as stored
+// (its remote id and the vendor data kept in Task::remote, e.g. mjproxy buttons).
+struct SubmitContext
+{
+    Account account;
+    std::optional<Task> parent;
+};
+
+// The answer to a submit: the vendor's id for the new task. `needsModal` says the vendor parked the
+// task waiting for a follow-up call (mjproxy code 21); the engine then asks buildModal().
+struct SubmitOutcome
+{
+    QString remoteId;
+    bool needsModal = false;
+    QJsonObject remote; // vendor data worth keeping with the task
+};
+
+// One result file the vendor announced.
+struct RemoteImage
+{
+    ImageRole role = ImageRole::Grid;
+    int index = 0; // 1..4 for separate tiles, 0 for a grid or a single image
+    QString url;
+};
+
+// One status answer, translated.
+struct TaskSnapshot
+{
+    TaskState state = TaskState::Running; // Submitted, Running, Succeeded, Failed or Cancelled
+    std::optional<int> progress;
+    QList<RemoteImage> results; // set when Succeeded
+    QJsonObject remote; // merged into Task::remote
+    std::optional<Error> error; // set when Failed
+};
+
+// When and how often to ask for a task's status. Every value can be overridden per account.
+struct PollPolicy
+{
+    int firstPollMs = 3000;
+    int intervalMs = 3000;
+    int maxIntervalMs = 3000; // the interval grows by half each poll up to this
+    int maxPolls = 0; // 0 = no cap on the number of polls
+    qint64 timeoutMs = 10 * 60 * 1000; // after this the task is Unfinished, not failed
+
+    // Defaults overridden by the account's "first-poll", "poll-interval", "timeout" (seconds) and
+    // "max-polls" options.
+    PollPolicy withOverrides(const Account &account) const;
+};
+
+// A pure translator between Tessera's Operation model and one API family (ARCHITECTURE.md): it builds
+// calls and reads answers; it never touches the network, clock, disk or database. Implementations are
+// stateless and safe to use from any thread.
+class ProviderAdapter
+{
+public:
+    virtual ~ProviderAdapter() = default;
+
+    virtual QString family() const = 0; // "demo", "kie", ...
+    virtual QString displayName() const = 0; // "Demo (offline)", "kie.ai-style", ...
+
+    virtual Capabilities capabilities(const Account &account) const = 0;
+
+    // Whether `op` can be run on `parent` (null for operations without a parent) with this account,
+    // with the reason when not ("apixo has no pan").
+    virtual Availability availability(const Operation &op, const Task *parent,
+                                      const Account &account) const = 0;
+
+    // Family-specific parameter checks before anything is sent; the message names the field.
+    virtual Status validate(const Operation &op, const Account &account) const = 0;
+
+    virtual Result<HttpCall> buildSubmit(const Operation &op, const SubmitContext &context) const = 0;
+    virtual Result<SubmitOutcome> parseSubmit(const Operation &op, const HttpResponse &response) const = 0;
+
+    // The follow-up of a submit answered with SubmitOutcome::needsModal (mjproxy /submit/modal).
+    virtual Result<HttpCall> buildModal(const Operation &op, const SubmitContext &context,
+                                        const QString &modalTaskId) const;
+
+    virtual HttpCall buildStatus(const QString &remoteId, const Account &account) const = 0;
+    virtual Result<TaskSnapshot> parseStatus(const HttpResponse &response) const = 0;
+
+    // The server-side cancel call, or nothing when the family has none (cancel then only stops polling).
+    virtual std::optional<HttpCall> buildCancel(const QString &remoteId, const Account &account) const;
+    // Whether the server accepted the cancel; the default takes any 2xx as yes.
+    virtual Status parseCancel(const HttpResponse &response) const;
+
+    virtual PollPolicy pollPolicy(const Operation &op, const Account &account) const = 0;
+
+    // True when sending a submit twice costs nothing and loses nothing (the offline demo). For every
+    // real family a submit interrupted by a crash becomes "unknown — check" instead of being re-sent.
+    virtual bool resubmitIsSafe() const { return false; }
+};
+
+} // namespace tessera

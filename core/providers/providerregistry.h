@@ -1,0 +1,32 @@
+#pragma once
+
+#include "provideradapter.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <map>
+#include <memory>
+
+namespace tessera {
+
+// The adapters this build knows, by family name. Built once by the composition root.
+class ProviderRegistry
+{
+public:
+    ProviderRegistry() = default;
+    ProviderRegistry(const ProviderRegistry &) = delete;
+    ProviderRegistry &operator=(const ProviderRegistry &) = delete;
+
+    // Every family of this build: currently the offline demo.
+    static std::unique_ptr<ProviderRegistry> createDefault();
+
+    void add(std::unique_ptr<ProviderAdapter> adapter);
+    const ProviderAdapter *adapter(const QString &family) const; // null when unknown
+    QStringList families() const;
+
+private:
+    std::map<QString, std::unique_ptr<ProviderAdapter>> m_adapters;
+};
+
+} // namespace tessera

@@ -1,0 +1,196 @@
+#include "imagearchive.h"
+
+#include <QBuffer>
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QImageReader>
+#include <QImageWriter>
+#include <QSaveFile>
+
+#include <utility>
+
+namespace tessera {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ImageArchive", text);
+}
+
+QString extensionFor(const QByteArray &format)
+{
+    if (format == "jpeg" || format == "jpg")
+        return QStringLiteral("jpg");
+    if (format.isEmpty())
+        return QStringLiteral("img");
+    return QString::fromLatin1(format);
+}
+
+QString baseName(ImageRole role, int index)
+{
+    switch (role) {
+    case ImageRole::Grid:
+        return QStringLiteral("grid");
+    case ImageRole::Tile:
+        return QStringLiteral("tile-%1").arg(index);
+    case ImageRole::Upscale:
+        return index > 0 ? QStringLiteral("upscale-%1").arg(index) : QStringLiteral("upscale");
+    case ImageRole::Video:
+        return index > 0 ? QStringLiteral("video-%1").arg(index) : QStringLiteral("video");
+    }
+    return QStringLiteral("image");
+}
+
+Result<QByteArray> encodePng(const QImage &image)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, "png");
+    if (!writer.write(image))
+        return Error::make(Error::Kind::Io, tr("Cannot encode a tile: %1").arg(writer.errorString()));
+    return bytes;
+}
+
+} // namespace
+
+ImageArchive::ImageArchive(QString root)
+    : m_root(std::move(root))
+{ }
+
+QString ImageArchive::absolutePath(const QString &relative) const
+{
+    if (relative.isEmpty())
+        return {};
+    return QDir::cleanPath(QDir(m_root).filePath(relative));
+}
+
+QString ImageArchive::taskFolder(const QString &taskId, const QDateTime &created)
+{
+    const QDate day = created.toUTC().date();
+    return QStringLiteral("%1/%2/%3")
+        .arg(day.year(), 4, 10, QLatin1Char('0'))
+        .arg(day.month(), 2, 10, QLatin1Char('0'))
+        .arg(taskId);
+}
+
+std::array<QRect, 4> ImageArchive::tileRects(QSize size)
+{
+    const int leftW = size.width() / 2;
+    const int topH = size.height() / 2;
+    const int rightW = size.width() - leftW;
+    const int bottomH = size.height() - topH;
+    return {QRect(0, 0, leftW, topH), QRect(leftW, 0, rightW, topH), QRect(0, topH, leftW, bottomH),
+            QRect(leftW, topH, rightW, bottomH)};
+}
+
+std::array<QImage, 4> ImageArchive::splitGrid(const QImage &grid)
+{
+    std::array<QImage, 4> tiles;
+    const auto rects = tileRects(grid.size());
+    for (std::size_t i = 0; i < rects.size(); ++i)
+        tiles[i] = grid.copy(rects[i]);
+    return tiles;
+}
+
+Result<QImage> ImageArchive::decode(const QByteArray &bytes, int allocationLimitMb, QByteArray *format)
+{
+    if (bytes.isEmpty())
+        return Error::make(Error::Kind::BadResponse, tr("The image is empty"));
+    QBuffer buffer;
+    buffer.setData(bytes);
+    buffer.open(QIODevice::ReadOnly);
+    QImageReader reader(&buffer);
+    reader.setDecideFormatFromContent(true);
+    reader.setAllocationLimit(allocationLimitMb);
+    const QByteArray detected = reader.format();
+    if (detected.isEmpty())
+        return Error::make(Error::Kind::BadResponse, tr("The file is not an image Tessera can read"));
+    const QSize declared = reader.size();
+    if (declared.isValid()
+        && static_cast<qint64>(declared.width()) * declared.height() * 4
+            > qint64(allocationLimitMb) * 1024 * 1024) {
+        return Error::make(Error::Kind::BadResponse,
+                           tr("The image declares %1×%2 pixels, more than Tessera accepts")
+                               .arg(declared.width())
+                               .arg(declared.height()));
+    }
+    QImage image;
+    if (!reader.read(&image) || image.isNull())
+        return Error::make(Error::Kind::BadResponse,
+                           tr("The image is damaged or truncated: %1").arg(reader.errorString()));
+    if (format)
+        *format = detected;
+    return image;
+}
+
+Status ImageArchive::writeFile(const QString &root, const QString &relative, const QByteArray &bytes)
+{
+    const QString path = QDir(root).filePath(relative);
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(folder))
+        return Error::make(Error::Kind::Io, tr("Cannot create the folder %1").arg(folder));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error::make(Error::Kind::Io, tr("Cannot write %1: %2").arg(path, file.errorString()));
+    if (file.write(bytes) != bytes.size() || !file.commit())
+        return Error::make(Error::Kind::Io, tr("Cannot write %1: %2").arg(path, file.errorString()));
+    return {};
+}
+
+QString ImageArchive::sha256(const QByteArray &bytes)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+}
+
+Result<QList<ImageRef>> ImageArchive::ingest(const Ingest &request)
+{
+    QByteArray format;
+    const Result<QImage> image = decode(request.bytes, request.allocationLimitMb, &format);
+    if (!image)
+        return image.error();
+
+    QList<ImageRef> stored;
+    ImageRef original;
+    original.role = request.role;
+    original.index = request.index;
+    original.path = request.folder + QLatin1Char('/') + baseName(request.role, request.index)
+        + QLatin1Char('.') + extensionFor(format);
+    original.size = image->size();
+    original.bytes = request.bytes.size();
+    original.hash = sha256(request.bytes);
+    original.remoteUrl = request.remoteUrl;
+    original.state = ImageState::Downloaded;
+    if (const Status s = writeFile(request.root, original.path, request.bytes); !s)
+        return s.error();
+    stored.append(original);
+
+    if (request.splitGrid) {
+        if (image->width() < 2 || image->height() < 2)
+            return Error::make(Error::Kind::BadResponse, tr("The grid image is too small to split"));
+        const auto tiles = splitGrid(*image);
+        for (std::size_t i = 0; i < tiles.size(); ++i) {
+            const Result<QByteArray> png = encodePng(tiles[i]);
+            if (!png)
+                return png.error();
+            ImageRef tile;
+            tile.role = ImageRole::Tile;
+            tile.index = static_cast<int>(i) + 1;
+            tile.path = request.folder + QLatin1Char('/') + baseName(ImageRole::Tile, tile.index)
+                + QStringLiteral(".png");
+            tile.size = tiles[i].size();
+            tile.bytes = png->size();
+            tile.hash = sha256(*png);
+            tile.state = ImageState::Downloaded;
+            if (const Status s = writeFile(request.root, tile.path, *png); !s)
+                return s.error();
+            stored.append(tile);
+        }
+    }
+    return stored;
+}
+
+} // namespace tessera

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "model/imageref.h"
+#include "model/result.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QImage>
+#include <QList>
+#include <QRect>
+#include <QString>
+
+#include <array>
+
+namespace tessera {
+
+// The user's image files: AppDataLocation/archive/YYYY/MM/<task-id>/. Every file name is chosen here,
+// never taken from a URL or a header; every file is written with QSaveFile, so a crash never leaves a
+// partial file at a final path. The static functions work on values only and are meant to run on the
+// QtConcurrent pool.
+class ImageArchive
+{
+public:
+    explicit ImageArchive(QString root);
+
+    QString root() const { return m_root; }
+    // `relative` as stored in ImageRef::path → an absolute path under the root.
+    QString absolutePath(const QString &relative) const;
+    // "2026/11/<task-id>" for a task created at `created` (UTC).
+    static QString taskFolder(const QString &taskId, const QDateTime &created);
+
+    // What ingest() needs: downloaded bytes and where they belong.
+    struct Ingest
+    {
+        QByteArray bytes;
+        QString root;
+        QString folder; // relative, from taskFolder()
+        ImageRole role = ImageRole::Grid;
+        int index = 0;
+        QString remoteUrl;
+        bool splitGrid = false; // a 2×2 grid: also store its four tiles
+        int allocationLimitMb = 512; // QImageReader's decode limit (a 30000×30000 PNG is refused)
+    };
+
+    // Decodes (format from the bytes, not the name), writes the original bytes, and for a grid the four
+    // tiles as PNG. Returns the stored images: the original first, then tiles 1..4.
+    static Result<QList<ImageRef>> ingest(const Ingest &request);
+
+    // Decodes `bytes` with an allocation limit; `format` receives "png", "jpeg", "webp"...
+    static Result<QImage> decode(const QByteArray &bytes, int allocationLimitMb,
+                                 QByteArray *format = nullptr);
+
+    // The four tile rectangles of a grid of `size`, row-major. For odd sizes the left column and top
+    // row get floor(n/2) pixels and the others the rest: every pixel belongs to exactly one tile.
+    static std::array<QRect, 4> tileRects(QSize size);
+    static std::array<QImage, 4> splitGrid(const QImage &grid);
+
+    // Writes `bytes` to root/relative atomically (QSaveFile), creating folders.
+    static Status writeFile(const QString &root, const QString &relative, const QByteArray &bytes);
+
+    static QString sha256(const QByteArray &bytes);
+
+private:
+    QString m_root;
+};
+
+} // namespace tessera

@@ -1,0 +1,881 @@
+#include "taskengine.h"
+
+#include "clock.h"
+#include "logging.h"
+#include "net/transport.h"
+#include "providers/providerregistry.h"
+#include "storage/historystore.h"
+#include "storage/imagearchive.h"
+
+#include <QCoreApplication>
+#include <QFuture>
+#include <QRandomGenerator>
+#include <QUuid>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tessera {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("TaskEngine", text);
+}
+
+QString newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+// 404, 403 and 410 on a result file mean the vendor no longer has it.
+bool meansExpired(const Error &e)
+{
+    return e.httpStatus == 404 || e.httpStatus == 403 || e.httpStatus == 410
+        || e.kind == Error::Kind::NotFound;
+}
+
+Error httpFailure(const HttpResponse &response)
+{
+    const Error::Kind kind = response.status == 404 || response.status == 410 ? Error::Kind::NotFound
+        : response.status == 403                                              ? Error::Kind::Unauthorized
+        : response.status >= 500                                              ? Error::Kind::ServerError
+                                                                              : Error::Kind::BadResponse;
+    return Error::make(kind, tr("The server answered HTTP %1").arg(response.status), response.status);
+}
+
+} // namespace
+
+struct TaskEngine::Job
+{
+    enum class Phase { Waiting, Submitting, Polling, Cancelling, Downloading };
+
+    Task task;
+    Account account;
+    const ProviderAdapter *adapter = nullptr;
+    PollPolicy policy;
+    Phase phase = Phase::Waiting;
+    int generation = 0; // unique per job, increasing: callbacks of a job that ended never touch a new one
+    QPointer<TransportReply> reply; // the request in flight, if any
+    qint64 runStartMs = 0;
+    qint64 intervalMs = 0;
+    qint64 notBeforeMs = 0; // a waiting job is not submitted before this (after a 429/503 answer)
+    int errorsInRow = 0;
+    bool cancelRequested = false;
+    int downloadsInFlight = 0;
+    QStringList downloadErrors;
+};
+
+namespace {
+int g_nextGeneration = 1;
+}
+
+TaskEngine::TaskEngine(HistoryStore &store, ImageArchive &archive, const ProviderRegistry &providers,
+                       Transport &transport, Clock &clock, Config config, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_archive(archive)
+    , m_providers(providers)
+    , m_transport(transport)
+    , m_clock(clock)
+    , m_config(config)
+    , m_owner(newId())
+{
+    m_clock.callAfter(m_config.leaseRenewMs, this, [this] { renewLeases(); });
+}
+
+TaskEngine::~TaskEngine()
+{
+    for (auto &[id, job] : m_jobs) {
+        if (job->reply) {
+            job->reply->disconnect(this);
+            job->reply->abort();
+            delete job->reply.data();
+        }
+    }
+    // Tasks still under way stay in their state; releasing the leases lets the next process (or
+    // `tessera-cli wait`) take them over at once instead of after the lease runs out.
+    if (const Status s = m_store.releaseAllLeases(m_owner); !s)
+        qCWarning(lcTasks) << "could not release task leases:" << s.error().message;
+}
+
+TaskEngine::Job *TaskEngine::jobFor(const QString &taskId, int generation) const
+{
+    const auto it = m_jobs.find(taskId);
+    if (it == m_jobs.end() || (generation != 0 && it->second->generation != generation))
+        return nullptr;
+    return it->second.get();
+}
+
+bool TaskEngine::isDriving(const QString &taskId) const
+{
+    return m_jobs.count(taskId) != 0;
+}
+
+int TaskEngine::concurrencyFor(const Account &account) const
+{
+    const double n = account.numberOption(QStringLiteral("concurrency"), m_config.defaultConcurrency);
+    return std::max(1, static_cast<int>(n));
+}
+
+int TaskEngine::slotsInUse(const QString &accountId) const
+{
+    int n = 0;
+    for (const auto &[id, job] : m_jobs) {
+        if (job->account.id == accountId && job->phase != Job::Phase::Waiting)
+            ++n;
+    }
+    return n;
+}
+
+void TaskEngine::touch(Job &job)
+{
+    job.task.updated = m_clock.now();
+}
+
+bool TaskEngine::persist(Job &job, bool withImages)
+{
+    touch(job);
+    const Status s = withImages ? m_store.saveTaskAndImages(job.task) : m_store.saveTask(job.task);
+    if (s)
+        return true;
+    // Without a record of this step the next one must not happen: stop here and say so.
+    qCWarning(lcTasks) << "cannot persist task" << job.task.id << s.error().message;
+    Task stopped = job.task;
+    stopped.state = TaskState::Failed;
+    stopped.error = s.error();
+    if (job.reply) {
+        job.reply->disconnect(this);
+        job.reply->abort();
+        job.reply->deleteLater();
+    }
+    m_jobs.erase(stopped.id);
+    emit storageFailed(s.error());
+    emit taskChanged(stopped);
+    emit taskFinished(stopped);
+    return false;
+}
+
+Result<QString> TaskEngine::submit(const Operation &op, const QString &accountId)
+{
+    const auto account = m_store.account(accountId);
+    if (!account)
+        return account.error();
+    if (!account->has_value())
+        return Error::make(Error::Kind::InvalidRequest,
+                           tr("account: there is no account \"%1\"").arg(accountId));
+    const ProviderAdapter *adapter = m_providers.adapter((*account)->family);
+    if (!adapter)
+        return Error::make(
+            Error::Kind::Unsupported,
+            tr("account: this build of Tessera has no \"%1\" provider").arg((*account)->family));
+    if (const Status s = op.validate(); !s)
+        return s.error();
+    if (const Status s = adapter->validate(op, **account); !s)
+        return s.error();
+
+    Task task;
+    task.id = newId();
+    task.accountId = (*account)->id;
+    task.operation = op;
+    task.prompt = op.prompt;
+    task.created = m_clock.now();
+    task.updated = task.created;
+    task.state = TaskState::Queued;
+    std::optional<Task> parent;
+    if (isAction(op.kind)) {
+        const auto found = m_store.task(op.parentTaskId);
+        if (!found)
+            return found.error();
+        if (!found->has_value())
+            return Error::make(Error::Kind::InvalidRequest,
+                               tr("parent: there is no task \"%1\"").arg(op.parentTaskId));
+        parent = **found;
+        if (parent->accountId != task.accountId)
+            return Error::make(Error::Kind::InvalidRequest,
+                               tr("account: an action runs on the account of its parent task"));
+        task.parentId = parent->id;
+        task.tile = op.tile;
+        if (task.prompt.isEmpty())
+            task.prompt = parent->prompt;
+    }
+    const Availability available = adapter->availability(op, parent ? &*parent : nullptr, **account);
+    if (!available.enabled)
+        return Error::make(Error::Kind::Unsupported, available.reason);
+
+    if (const Status s = m_store.insertTask(task, m_owner, m_clock.nowMs() + m_config.leaseMs); !s)
+        return s.error();
+    Account used = **account;
+    used.lastUsed = task.created;
+    if (const Status s = m_store.saveAccount(used); !s)
+        qCWarning(lcTasks) << "could not record account use:" << s.error().message;
+
+    qCInfo(lcTasks) << "queued" << task.id << operationKindName(op.kind) << "on" << used.family;
+    startJob(task, used, adapter);
+    emit taskAdded(task);
+    pump();
+    return task.id;
+}
+
+TaskEngine::Job *TaskEngine::startJob(const Task &task, const Account &account,
+                                      const ProviderAdapter *adapter)
+{
+    auto job = std::make_unique<Job>();
+    job->task = task;
+    job->account = account;
+    job->adapter = adapter;
+    job->policy = adapter->pollPolicy(task.operation, account);
+    job->generation = g_nextGeneration++;
+    Job *raw = job.get();
+    m_jobs[task.id] = std::move(job);
+    return raw;
+}
+
+void TaskEngine::pump()
+{
+    // Deferred to the event loop: callers may be in the middle of updating a job.
+    if (m_pumpQueued)
+        return;
+    m_pumpQueued = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_pumpQueued = false;
+            std::vector<Job *> waiting;
+            for (auto &[id, job] : m_jobs) {
+                if (job->phase == Job::Phase::Waiting)
+                    waiting.push_back(job.get());
+            }
+            std::sort(waiting.begin(), waiting.end(), [](const Job *a, const Job *b) {
+                // First come, first served; the generation breaks ties between tasks of the same millisecond.
+                return a->task.created != b->task.created ? a->task.created < b->task.created
+                                                          : a->generation < b->generation;
+            });
+            const qint64 now = m_clock.nowMs();
+            for (Job *job : waiting) {
+                if (job->notBeforeMs > now) {
+                    m_clock.callAfter(job->notBeforeMs - now, this, [this] { pump(); });
+                    continue;
+                }
+                if (slotsInUse(job->account.id) < concurrencyFor(job->account))
+                    submitJob(*job);
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+void TaskEngine::submitJob(Job &job)
+{
+    SubmitContext context;
+    context.account = job.account;
+    if (!job.task.parentId.isEmpty()) {
+        const auto parent = m_store.task(job.task.parentId);
+        if (!parent || !parent->has_value()) {
+            finishRun(job, TaskState::Failed,
+                      parent ? Error::make(Error::Kind::InvalidRequest,
+                                           tr("The parent task is no longer in the history"))
+                             : parent.error());
+            return;
+        }
+        context.parent = **parent;
+    }
+    const Result<HttpCall> call = job.adapter->buildSubmit(job.task.operation, context);
+    if (!call) {
+        finishRun(job, call.error().kind == Error::Kind::Cancelled ? TaskState::Cancelled : TaskState::Failed,
+                  call.error());
+        return;
+    }
+    // Submitting is on disk before the request leaves: after a crash we know it may have been sent.
+    job.phase = Job::Phase::Submitting;
+    job.task.state = TaskState::Submitting;
+    if (!persist(job))
+        return;
+    emit taskChanged(job.task);
+
+    qCInfo(lcTasks) << "submit" << job.task.id << call->describe();
+    TransportReply *reply = m_transport.send(*call, job.account, QString());
+    job.reply = reply;
+    const QString id = job.task.id;
+    const int generation = job.generation;
+    connect(reply, &TransportReply::finished, this,
+            [this, id, generation, reply] { onSubmitted(id, generation, reply, false); });
+}
+
+void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportReply *reply, bool modal)
+{
+    reply->deleteLater();
+    Job *job = jobFor(taskId, generation);
+    if (!job || job->reply != reply)
+        return;
+    job->reply = nullptr;
+
+    const Result<HttpResponse> &result = reply->result();
+    Result<SubmitOutcome> outcome = result ? job->adapter->parseSubmit(job->task.operation, *result)
+                                           : Result<SubmitOutcome>(result.error());
+    if (!outcome) {
+        const Error &e = outcome.error();
+        // A 429 or 503 answer proves the task was not created: it may wait and go again. Anything else
+        // may have reached the server, so it is never re-sent (that could charge the user twice).
+        const bool provenNotCreated = e.httpStatus == 429 || e.httpStatus == 503;
+        if (!modal && (provenNotCreated || (job->adapter->resubmitIsSafe() && e.isTransient()))
+            && !job->cancelRequested) {
+            const qint64 now = m_clock.nowMs();
+            const qint64 retryAt = e.retryAfter.isValid()
+                ? e.retryAfter.toMSecsSinceEpoch()
+                : now + 1000 + QRandomGenerator::global()->bounded(4000);
+            qCInfo(lcTasks) << "submit of" << taskId << "refused for now:" << e.message << "- retrying later";
+            job->phase = Job::Phase::Waiting;
+            job->notBeforeMs = std::max(now, retryAt);
+            job->task.state = TaskState::Queued;
+            job->task.error = e;
+            if (!persist(*job))
+                return;
+            emit taskChanged(job->task);
+            pump();
+            return;
+        }
+        finishRun(*job, TaskState::Failed, e);
+        return;
+    }
+
+    job->task.remoteId = outcome->remoteId;
+    for (auto it = outcome->remote.constBegin(); it != outcome->remote.constEnd(); ++it)
+        job->task.remote.insert(it.key(), it.value());
+    job->task.error.reset();
+
+    if (outcome->needsModal && !modal) {
+        // The vendor parked the new task for a follow-up (mjproxy code 21): keep its id, send the inputs.
+        if (!persist(*job))
+            return;
+        SubmitContext context;
+        context.account = job->account;
+        if (!job->task.parentId.isEmpty()) {
+            if (const auto parent = m_store.task(job->task.parentId); parent && parent->has_value())
+                context.parent = **parent;
+        }
+        const Result<HttpCall> call
+            = job->adapter->buildModal(job->task.operation, context, outcome->remoteId);
+        if (!call) {
+            finishRun(*job, TaskState::Failed, call.error());
+            return;
+        }
+        TransportReply *next = m_transport.send(*call, job->account, QString());
+        job->reply = next;
+        connect(next, &TransportReply::finished, this,
+                [this, taskId, generation, next] { onSubmitted(taskId, generation, next, true); });
+        return;
+    }
+
+    job->task.state = TaskState::Submitted;
+    job->task.pollCount = 0;
+    if (!persist(*job))
+        return;
+    emit taskChanged(job->task);
+    qCInfo(lcTasks) << "submitted" << taskId << "as" << job->task.remoteId;
+
+    if (job->cancelRequested) {
+        job->cancelRequested = false;
+        const Status s = cancel(taskId);
+        if (!s)
+            qCWarning(lcTasks) << "cancel after submit failed:" << s.error().message;
+        return;
+    }
+    job->phase = Job::Phase::Polling;
+    job->runStartMs = m_clock.nowMs();
+    job->intervalMs = job->policy.intervalMs;
+    schedulePoll(*job, job->policy.firstPollMs);
+}
+
+void TaskEngine::schedulePoll(Job &job, qint64 delayMs)
+{
+    const QString id = job.task.id;
+    const int generation = job.generation;
+    m_clock.callAfter(delayMs, this, [this, id, generation] { poll(id, generation); });
+}
+
+void TaskEngine::poll(const QString &taskId, int generation)
+{
+    Job *job = jobFor(taskId, generation);
+    if (!job || job->phase != Job::Phase::Polling || job->reply)
+        return;
+    const PollPolicy &policy = job->policy;
+    const qint64 elapsed = m_clock.nowMs() - job->runStartMs;
+    if ((policy.maxPolls > 0 && job->task.pollCount >= policy.maxPolls) || elapsed >= policy.timeoutMs) {
+        const QString reason = policy.maxPolls > 0 && job->task.pollCount >= policy.maxPolls
+            ? tr("Still running after %1 status checks, the most this provider allows. Tessera stopped "
+                 "asking; "
+                 "check again later.")
+                  .arg(job->task.pollCount)
+            : tr("Still running after %1 minutes. Tessera stopped asking; check again later.")
+                  .arg(std::max<qint64>(1, elapsed / 60000));
+        finishRun(*job, TaskState::Unfinished, Error::make(Error::Kind::Timeout, reason));
+        return;
+    }
+    ++job->task.pollCount;
+    TransportReply *reply = m_transport.send(job->adapter->buildStatus(job->task.remoteId, job->account),
+                                             job->account, QString());
+    job->reply = reply;
+    connect(reply, &TransportReply::finished, this,
+            [this, taskId, generation, reply] { onStatus(taskId, generation, reply); });
+}
+
+void TaskEngine::onStatus(const QString &taskId, int generation, TransportReply *reply)
+{
+    reply->deleteLater();
+    Job *job = jobFor(taskId, generation);
+    if (!job || job->reply != reply)
+        return;
+    job->reply = nullptr;
+    if (job->phase != Job::Phase::Polling)
+        return;
+
+    const Result<HttpResponse> &result = reply->result();
+    const Result<TaskSnapshot> snapshot
+        = result ? job->adapter->parseStatus(*result) : Result<TaskSnapshot>(result.error());
+    if (!snapshot) {
+        const Error &e = snapshot.error();
+        const bool retry = e.isTransient() || e.kind == Error::Kind::BadResponse;
+        if (!retry) {
+            finishRun(*job, TaskState::Failed, e);
+            return;
+        }
+        if (++job->errorsInRow >= m_config.maxTransientErrors) {
+            Error stuck = e;
+            stuck.message
+                = tr("Status checks keep failing (%1). The task may still finish; check again later.")
+                      .arg(e.userText());
+            finishRun(*job, TaskState::Unfinished, stuck);
+            return;
+        }
+        qCInfo(lcTasks) << "status check of" << taskId << "failed, will retry:" << e.userText();
+        job->task.error = e; // shown while retrying; cleared by the next good answer
+        if (!persist(*job))
+            return;
+        emit taskChanged(job->task);
+        qint64 delay = job->intervalMs;
+        if (e.retryAfter.isValid())
+            delay = std::max<qint64>(delay, e.retryAfter.toMSecsSinceEpoch() - m_clock.nowMs());
+        schedulePoll(*job, delay);
+        return;
+    }
+
+    job->errorsInRow = 0;
+    job->task.error.reset();
+    for (auto it = snapshot->remote.constBegin(); it != snapshot->remote.constEnd(); ++it)
+        job->task.remote.insert(it.key(), it.value());
+    if (snapshot->progress)
+        job->task.progress = std::clamp(*snapshot->progress, 0, 100);
+
+    switch (snapshot->state) {
+    case TaskState::Failed:
+        finishRun(*job, TaskState::Failed,
+                  snapshot->error.value_or(
+                      Error::make(Error::Kind::ServerError, tr("The provider reported a failure"))));
+        return;
+    case TaskState::Cancelled:
+        finishRun(
+            *job, TaskState::Cancelled,
+            snapshot->error.value_or(Error::make(Error::Kind::Cancelled, tr("Cancelled on the server"))));
+        return;
+    case TaskState::Succeeded:
+        startDownloads(*job, *snapshot);
+        return;
+    default:
+        break;
+    }
+    job->task.state = snapshot->state == TaskState::Submitted ? TaskState::Submitted : TaskState::Running;
+    if (!persist(*job))
+        return;
+    emit taskChanged(job->task);
+    schedulePoll(*job, job->intervalMs);
+    job->intervalMs = std::min<qint64>(job->policy.maxIntervalMs, job->intervalMs + job->intervalMs / 2);
+}
+
+void TaskEngine::startDownloads(Job &job, const TaskSnapshot &snapshot)
+{
+    job.phase = Job::Phase::Downloading;
+    // Keep what an earlier run already stored; everything else is (re)fetched.
+    QList<ImageRef> images;
+    for (const RemoteImage &remote : snapshot.results) {
+        ImageRef img;
+        img.role = remote.role;
+        img.index = remote.index;
+        img.remoteUrl = remote.url;
+        img.state = ImageState::Pending;
+        for (const ImageRef &old : job.task.images) {
+            if (old.role == img.role && old.index == img.index && old.isLocal())
+                img = old;
+        }
+        images.append(img);
+    }
+    for (const ImageRef &old : job.task.images) {
+        if (old.role == ImageRole::Tile && old.isLocal()
+            && std::none_of(images.cbegin(), images.cend(),
+                            [&](const ImageRef &i) { return i.role == old.role && i.index == old.index; }))
+            images.append(old);
+    }
+    job.task.images = images;
+    job.task.state = TaskState::Running;
+    job.task.progress = 100;
+    // The URLs are on disk before any download starts: an interrupted download resumes at the next start.
+    if (!persist(job, true))
+        return;
+    emit taskChanged(job.task);
+    downloadNext(job);
+}
+
+void TaskEngine::downloadNext(Job &job)
+{
+    const QString folder = ImageArchive::taskFolder(job.task.id, job.task.created);
+    for (int slot = 0; slot < job.task.images.size(); ++slot) {
+        const ImageRef &img = job.task.images[slot];
+        if (img.state != ImageState::Pending || img.remoteUrl.isEmpty())
+            continue;
+        ++job.downloadsInFlight;
+        TransportReply *reply
+            = m_transport.download(QUrl(img.remoteUrl), job.account, m_config.maxDownloadBytes);
+        const QString id = job.task.id;
+        const int generation = job.generation;
+        connect(reply, &TransportReply::finished, this,
+                [this, id, generation, slot, reply] { onDownloaded(id, generation, slot, reply); });
+    }
+    if (job.downloadsInFlight == 0)
+        finishDownloads(job);
+}
+
+void TaskEngine::onDownloaded(const QString &taskId, int generation, int slot, TransportReply *reply)
+{
+    reply->deleteLater();
+    Job *job = jobFor(taskId, generation);
+    if (!job)
+        return;
+    const Result<HttpResponse> &result = reply->result();
+    std::optional<Error> failure;
+    if (!result)
+        failure = result.error();
+    else if (!result->isSuccess())
+        failure = httpFailure(*result);
+    if (failure) {
+        ImageRef &img = job->task.images[slot];
+        img.state = meansExpired(*failure) ? ImageState::Expired : ImageState::Failed;
+        img.error = failure->userText();
+        job->downloadErrors.append(img.error);
+        qCWarning(lcTasks) << "download failed for" << taskId << img.remoteUrl << img.error;
+        if (--job->downloadsInFlight == 0)
+            finishDownloads(*job);
+        return;
+    }
+    const ImageRef &img = job->task.images[slot];
+    ImageArchive::Ingest request;
+    request.bytes = result->body;
+    request.root = m_archive.root();
+    request.folder = ImageArchive::taskFolder(job->task.id, job->task.created);
+    request.role = img.role;
+    request.index = img.index;
+    request.remoteUrl = img.remoteUrl;
+    request.splitGrid = img.role == ImageRole::Grid;
+    request.allocationLimitMb = m_config.decodeLimitMb;
+    // Decoding, splitting and writing happen on the pool; the result comes back to this thread.
+    QtConcurrent::run(&ImageArchive::ingest, request)
+        .then(this, [this, taskId, generation, slot](const Result<QList<ImageRef>> &stored) {
+            onIngested(taskId, generation, slot, stored);
+        });
+}
+
+void TaskEngine::onIngested(const QString &taskId, int generation, int slot,
+                            const Result<QList<ImageRef>> &stored)
+{
+    Job *job = jobFor(taskId, generation);
+    if (!job)
+        return;
+    if (!stored) {
+        ImageRef &img = job->task.images[slot];
+        img.state = ImageState::Failed;
+        img.error = stored.error().userText();
+        job->downloadErrors.append(img.error);
+    } else {
+        job->task.images[slot] = stored->first();
+        for (qsizetype i = 1; i < stored->size(); ++i) {
+            const ImageRef &tile = stored->at(i);
+            auto existing
+                = std::find_if(job->task.images.begin(), job->task.images.end(), [&](const ImageRef &r) {
+                      return r.role == tile.role && r.index == tile.index;
+                  });
+            if (existing != job->task.images.end())
+                *existing = tile;
+            else
+                job->task.images.append(tile);
+        }
+    }
+    if (--job->downloadsInFlight == 0)
+        finishDownloads(*job);
+}
+
+void TaskEngine::finishDownloads(Job &job)
+{
+    std::optional<Error> warning;
+    if (!job.downloadErrors.isEmpty()) {
+        const bool expired = std::all_of(job.task.images.cbegin(), job.task.images.cend(),
+                                         [](const ImageRef &i) { return i.state != ImageState::Failed; });
+        const auto count = job.downloadErrors.size();
+        const QString what
+            = count == 1 ? tr("1 image could not be saved") : tr("%1 images could not be saved").arg(count);
+        warning = Error::make(expired ? Error::Kind::NotFound : Error::Kind::Io,
+                              what + QStringLiteral(": ") + job.downloadErrors.join(QStringLiteral("; ")));
+    }
+    std::sort(job.task.images.begin(), job.task.images.end(), [](const ImageRef &a, const ImageRef &b) {
+        return a.role != b.role ? a.role < b.role : a.index < b.index;
+    });
+    finishRun(job, TaskState::Succeeded, warning);
+}
+
+Status TaskEngine::cancel(const QString &taskId)
+{
+    if (Job *job = jobFor(taskId, 0)) {
+        switch (job->phase) {
+        case Job::Phase::Waiting:
+            finishRun(*job, TaskState::Cancelled,
+                      Error::make(Error::Kind::Cancelled, tr("Cancelled before it was sent")));
+            return {};
+        case Job::Phase::Submitting:
+            job->cancelRequested = true; // acted on as soon as the submit's answer is in
+            return {};
+        case Job::Phase::Cancelling:
+            return {};
+        case Job::Phase::Downloading:
+            return Error::make(Error::Kind::InvalidRequest,
+                               tr("The task has finished; its images are being saved"));
+        case Job::Phase::Polling:
+            break;
+        }
+        if (job->reply) {
+            job->reply->disconnect(this);
+            job->reply->abort();
+            job->reply->deleteLater();
+            job->reply = nullptr;
+        }
+        const std::optional<HttpCall> call = job->adapter->buildCancel(job->task.remoteId, job->account);
+        if (!call) {
+            finishRun(
+                *job, TaskState::Cancelled,
+                Error::make(
+                    Error::Kind::Cancelled,
+                    tr("%1 cannot cancel on its side: Tessera stopped checking this task, but the server may "
+                       "still finish it and charge for it.")
+                        .arg(job->adapter->displayName())));
+            return {};
+        }
+        job->phase = Job::Phase::Cancelling;
+        TransportReply *reply = m_transport.send(*call, job->account, QString());
+        job->reply = reply;
+        const int generation = job->generation;
+        connect(reply, &TransportReply::finished, this, [this, taskId, generation, reply] {
+            reply->deleteLater();
+            Job *current = jobFor(taskId, generation);
+            if (!current || current->reply != reply)
+                return;
+            current->reply = nullptr;
+            const Result<HttpResponse> &result = reply->result();
+            const Status accepted = result ? current->adapter->parseCancel(*result) : Status(result.error());
+            if (accepted) {
+                finishRun(*current, TaskState::Cancelled,
+                          Error::make(Error::Kind::Cancelled, tr("Cancelled on the server")));
+                return;
+            }
+            // The server kept the task (perhaps it already finished): follow it to its end.
+            qCInfo(lcTasks) << "cancel of" << taskId << "refused:" << accepted.error().message;
+            current->phase = Job::Phase::Polling;
+            current->task.error = accepted.error();
+            if (!persist(*current))
+                return;
+            emit taskChanged(current->task);
+            schedulePoll(*current, 0);
+        });
+        return {};
+    }
+
+    const auto stored = m_store.task(taskId);
+    if (!stored)
+        return stored.error();
+    if (!stored->has_value())
+        return Error::make(Error::Kind::NotFound, tr("There is no task \"%1\"").arg(taskId));
+    Task task = **stored;
+    if (task.state == TaskState::Unfinished || task.state == TaskState::Unknown) {
+        task.state = TaskState::Cancelled;
+        task.updated = m_clock.now();
+        task.error = Error::make(Error::Kind::Cancelled, tr("Given up; the server was not asked to cancel"));
+        if (const Status s = m_store.saveTask(task); !s)
+            return s;
+        emit taskChanged(task);
+        return {};
+    }
+    if (isActive(task.state))
+        return Error::make(Error::Kind::InvalidRequest,
+                           tr("Another Tessera window or command is running this task; cancel it there"));
+    return Error::make(Error::Kind::InvalidRequest,
+                       tr("The task has already ended (%1)").arg(taskStateLabel(task.state)));
+}
+
+Status TaskEngine::check(const QString &taskId)
+{
+    if (isDriving(taskId))
+        return {};
+    const auto stored = m_store.task(taskId);
+    if (!stored)
+        return stored.error();
+    if (!stored->has_value())
+        return Error::make(Error::Kind::NotFound, tr("There is no task \"%1\"").arg(taskId));
+    Task task = **stored;
+    if (isActive(task.state)) {
+        const Result<bool> adopted = adopt(taskId);
+        if (!adopted)
+            return adopted.error();
+        if (!*adopted)
+            return Error::make(Error::Kind::InvalidRequest,
+                               tr("Another Tessera window or command is running this task"));
+        return {};
+    }
+    if (task.state != TaskState::Unfinished && task.state != TaskState::Unknown)
+        return Error::make(Error::Kind::InvalidRequest,
+                           tr("Only unfinished or unknown tasks can be checked again; this one is %1")
+                               .arg(taskStateLabel(task.state)));
+    if (task.remoteId.isEmpty())
+        return Error::make(Error::Kind::NotFound,
+                           tr("Tessera never learned this task's id at the provider, so it cannot ask about "
+                              "it. Look for it on "
+                              "the provider's site."));
+    // A new run with a fresh budget of status checks.
+    task.state = TaskState::Running;
+    task.pollCount = 0;
+    task.finished = {};
+    task.updated = m_clock.now();
+    if (const Status s = m_store.saveTask(task); !s)
+        return s;
+    const Result<bool> adopted = adopt(taskId);
+    if (!adopted)
+        return adopted.error();
+    return {};
+}
+
+void TaskEngine::resume()
+{
+    const qint64 now = m_clock.nowMs();
+    const auto claimed = m_store.claimOrphans(m_owner, now, now + m_config.leaseMs);
+    if (!claimed) {
+        qCWarning(lcTasks) << "cannot look for unfinished tasks:" << claimed.error().message;
+        emit storageFailed(claimed.error());
+    } else {
+        for (const Task &task : *claimed) {
+            if (!isDriving(task.id))
+                takeOver(task);
+        }
+    }
+    if (!m_adoptScheduled) {
+        // One chain of periodic looks for the engine's lifetime, however often resume() is called.
+        m_adoptScheduled = true;
+        m_clock.callAfter(m_config.adoptIntervalMs, this, [this] {
+            m_adoptScheduled = false;
+            resume();
+        });
+    }
+}
+
+Result<bool> TaskEngine::adopt(const QString &taskId)
+{
+    if (isDriving(taskId))
+        return true;
+    const qint64 now = m_clock.nowMs();
+    const auto claimed = m_store.claimOrphans(m_owner, now, now + m_config.leaseMs, taskId);
+    if (!claimed)
+        return claimed.error();
+    if (claimed->isEmpty())
+        return false;
+    takeOver(claimed->first());
+    return true;
+}
+
+void TaskEngine::takeOver(const Task &task)
+{
+    const auto account = m_store.account(task.accountId);
+    const ProviderAdapter *adapter
+        = account && account->has_value() ? m_providers.adapter((*account)->family) : nullptr;
+    Job *job = startJob(task, account && account->has_value() ? **account : Account(), adapter);
+    if (!adapter) {
+        job->adapter = nullptr;
+        finishRun(*job, TaskState::Failed,
+                  Error::make(Error::Kind::Unsupported,
+                              tr("The task's account or its provider is no longer available")));
+        return;
+    }
+    qCInfo(lcTasks) << "taking over" << task.id << "in state" << taskStateName(task.state);
+    switch (task.state) {
+    case TaskState::Queued:
+        pump();
+        return;
+    case TaskState::Submitting:
+        if (adapter->resubmitIsSafe()) {
+            job->task.state = TaskState::Queued;
+            if (!persist(*job))
+                return;
+            emit taskChanged(job->task);
+            pump();
+        } else {
+            finishRun(*job, TaskState::Unknown,
+                      Error::make(Error::Kind::Network,
+                                  tr("Tessera stopped while sending this task, so it may or may not have "
+                                     "reached %1. It was not "
+                                     "sent again, to avoid paying twice.")
+                                      .arg(adapter->displayName())));
+        }
+        return;
+    default:
+        break;
+    }
+    if (task.remoteId.isEmpty()) {
+        finishRun(*job, TaskState::Unknown,
+                  Error::make(Error::Kind::BadResponse, tr("The task has no provider id")));
+        return;
+    }
+    job->phase = Job::Phase::Polling;
+    job->runStartMs = m_clock.nowMs();
+    job->intervalMs = job->policy.intervalMs;
+    emit taskChanged(job->task);
+    schedulePoll(*job, 0);
+}
+
+void TaskEngine::finishRun(Job &job, TaskState state, std::optional<Error> error)
+{
+    if (job.reply) {
+        job.reply->disconnect(this);
+        job.reply->abort();
+        job.reply->deleteLater();
+        job.reply = nullptr;
+    }
+    job.task.state = state;
+    job.task.error = std::move(error);
+    job.task.finished = m_clock.now();
+    if (!persist(job, true))
+        return; // persist() already reported and ended the job
+    if (const Status s = m_store.releaseLease(job.task.id, m_owner); !s)
+        qCWarning(lcTasks) << "could not release the lease of" << job.task.id << s.error().message;
+    const Task finished = job.task;
+    m_jobs.erase(finished.id);
+    qCInfo(lcTasks) << "finished" << finished.id << taskStateName(state)
+                    << (finished.error ? finished.error->message : QString());
+    emit taskChanged(finished);
+    emit taskFinished(finished);
+    pump();
+}
+
+void TaskEngine::renewLeases()
+{
+    if (!m_jobs.empty()) {
+        if (const Status s = m_store.renewLeases(m_owner, m_clock.nowMs() + m_config.leaseMs); !s)
+            qCWarning(lcTasks) << "could not renew task leases:" << s.error().message;
+    }
+    m_clock.callAfter(m_config.leaseRenewMs, this, [this] { renewLeases(); });
+}
+
+} // namespace tessera

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "model/account.h"
+#include "model/operation.h"
+#include "model/result.h"
+#include "model/task.h"
+#include "providers/provideradapter.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include <map>
+#include <memory>
+
+namespace tessera {
+
+class Clock;
+class HistoryStore;
+class ImageArchive;
+class ProviderRegistry;
+class Transport;
+class TransportReply;
+
+// Drives every task through its states for every family (ARCHITECTURE.md, "The flow of one task"):
+// submit → poll → download → archive, writing each state change to the HistoryStore before taking the
+// next step. Lives on the GUI thread (or the CLI's main thread); all I/O is asynchronous.
+//
+// Guarantees
+// - A submit is sent at most once. A task found in Submitting after a crash becomes Unknown (only the
+//   demo, whose submits cost nothing, is sent again).
+// - taskFinished() is emitted exactly once per run, when the task enters a terminal state.
+// - At most `concurrency` tasks per account are between Submitting and the end of their downloads
+//   (account option "concurrency", else Config::defaultConcurrency); the rest wait in Queued.
+// - Several processes (GUI and CLI) may share one database: a task is driven only by the engine that
+//   holds its lease; leases are renewed while the engine lives and released when it is destroyed.
+class TaskEngine : public QObject
+{
+    Q_OBJECT
+public:
+    struct Config
+    {
+        int defaultConcurrency = 3;
+        qint64 maxDownloadBytes = 100LL * 1024 * 1024;
+        int decodeLimitMb = 512;
+        int leaseMs = 30'000;
+        int leaseRenewMs = 10'000;
+        int adoptIntervalMs = 15'000; // how often to look for tasks another process left behind
+        int maxTransientErrors = 8; // failed status checks in a row before a task is Unfinished
+    };
+
+    TaskEngine(HistoryStore &store, ImageArchive &archive, const ProviderRegistry &providers,
+               Transport &transport, Clock &clock, Config config, QObject *parent = nullptr);
+    ~TaskEngine() override;
+
+    // Validates, stores the task as Queued and starts it when its account has a free slot. Returns the
+    // new task's id, or why nothing was stored (nothing is sent in that case).
+    Result<QString> submit(const Operation &op, const QString &accountId);
+
+    // Queued: never sent. Running: the family's server-side cancel if it has one, else polling stops and
+    // the task says the server may still finish (and charge) it. Unfinished/Unknown: given up.
+    Status cancel(const QString &taskId);
+
+    // Asks the server again about an Unfinished or Unknown task (needs its remote id).
+    Status check(const QString &taskId);
+
+    // Takes over tasks that are still under way and that no live process drives: after a restart, or
+    // after the CLI submitted a task and exited. Also runs every Config::adoptIntervalMs.
+    void resume();
+    // The same for one task; false when another live process drives it.
+    Result<bool> adopt(const QString &taskId);
+
+    bool isDriving(const QString &taskId) const;
+    int drivingCount() const { return static_cast<int>(m_jobs.size()); }
+    QString ownerId() const { return m_owner; }
+
+    const ProviderRegistry &providers() const { return m_providers; }
+
+signals:
+    void taskAdded(const tessera::Task &task);
+    void taskChanged(const tessera::Task &task);
+    void taskFinished(const tessera::Task &task);
+    // A state change could not be written: the task stopped where it was. Shown to the user.
+    void storageFailed(const tessera::Error &error);
+
+private:
+    struct Job;
+
+    Job *jobFor(const QString &taskId, int generation) const;
+    Job *startJob(const Task &task, const Account &account, const ProviderAdapter *adapter);
+    void pump();
+    void submitJob(Job &job);
+    void onSubmitted(const QString &taskId, int generation, TransportReply *reply, bool modal);
+    void schedulePoll(Job &job, qint64 delayMs);
+    void poll(const QString &taskId, int generation);
+    void onStatus(const QString &taskId, int generation, TransportReply *reply);
+    void startDownloads(Job &job, const TaskSnapshot &snapshot);
+    void downloadNext(Job &job);
+    void onDownloaded(const QString &taskId, int generation, int imageSlot, TransportReply *reply);
+    void onIngested(const QString &taskId, int generation, int imageSlot,
+                    const Result<QList<ImageRef>> &result);
+    void finishDownloads(Job &job);
+    void sendServerCancel(const Job &job);
+
+    // Writes the job's task; on failure stops the job and reports. Returns false when it failed.
+    bool persist(Job &job, bool withImages = false);
+    void touch(Job &job);
+    // Ends the run: stores the terminal state, releases the lease, emits taskChanged + taskFinished.
+    void finishRun(Job &job, TaskState state, std::optional<Error> error = std::nullopt);
+    void takeOver(const Task &task);
+    void renewLeases();
+    int slotsInUse(const QString &accountId) const;
+    int concurrencyFor(const Account &account) const;
+
+    HistoryStore &m_store;
+    ImageArchive &m_archive;
+    const ProviderRegistry &m_providers;
+    Transport &m_transport;
+    Clock &m_clock;
+    Config m_config;
+    QString m_owner;
+    std::map<QString, std::unique_ptr<Job>> m_jobs;
+    bool m_pumpQueued = false;
+    bool m_adoptScheduled = false;
+};
+
+} // namespace tessera

@@ -1,0 +1,71 @@
+#include "taskjson.h"
+
+#include "storage/imagearchive.h"
+
+#include <QJsonArray>
+
+namespace tessera {
+
+namespace {
+
+QJsonValue textOrNull(const QString &s)
+{
+    return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
+}
+
+QJsonValue timeOrNull(const QDateTime &t)
+{
+    return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue(QJsonValue::Null);
+}
+
+} // namespace
+
+QJsonObject taskToJson(const Task &task, const Account &account, const ImageArchive &archive)
+{
+    QJsonArray images;
+    QJsonArray videos;
+    for (const ImageRef &img : task.images) {
+        const QJsonValue path
+            = img.isLocal() ? QJsonValue(archive.absolutePath(img.path)) : QJsonValue(QJsonValue::Null);
+        if (img.role == ImageRole::Video) {
+            videos.append(QJsonObject {{QStringLiteral("path"), path},
+                                       {QStringLiteral("url"), textOrNull(img.remoteUrl)}});
+            continue;
+        }
+        images.append(QJsonObject {
+            {QStringLiteral("role"), imageRoleName(img.role)},
+            {QStringLiteral("index"), img.index > 0 ? QJsonValue(img.index) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("path"), path},
+            {QStringLiteral("width"), img.size.width()},
+            {QStringLiteral("height"), img.size.height()},
+            {QStringLiteral("url"), textOrNull(img.remoteUrl)},
+            {QStringLiteral("state"), imageStateName(img.state)},
+        });
+    }
+    QJsonValue error(QJsonValue::Null);
+    if (task.error) {
+        QJsonObject e = task.error->toJson();
+        error = e;
+    }
+    return QJsonObject {
+        {QStringLiteral("id"), task.id},
+        {QStringLiteral("remoteId"), textOrNull(task.remoteId)},
+        {QStringLiteral("account"), account.isDemo() ? QStringLiteral("demo") : account.name},
+        {QStringLiteral("family"), account.family},
+        {QStringLiteral("operation"), operationKindName(task.operation.kind)},
+        {QStringLiteral("state"), taskStateName(task.state)},
+        {QStringLiteral("progress"),
+         task.progress ? QJsonValue(*task.progress) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("prompt"), task.prompt},
+        {QStringLiteral("parent"), textOrNull(task.parentId)},
+        {QStringLiteral("tile"), task.tile > 0 ? QJsonValue(task.tile) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("error"), error},
+        {QStringLiteral("images"), images},
+        {QStringLiteral("videos"), videos},
+        {QStringLiteral("created"), timeOrNull(task.created)},
+        {QStringLiteral("finished"),
+         isTerminal(task.state) ? timeOrNull(task.finished) : QJsonValue(QJsonValue::Null)},
+    };
+}
+
+} // namespace tessera

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "model/account.h"
+#include "model/task.h"
+
+#include <QJsonObject>
+
+namespace tessera {
+
+class ImageArchive;
+
+// A task in the shape of PRODUCT.md's `--json` (one object per task; `history list` prints a list):
+// id, remoteId, account, family, operation, state, progress, prompt, parent, tile, error, images (absolute
+// paths), videos, created, finished. Absent values are null, never missing.
+QJsonObject taskToJson(const Task &task, const Account &account, const ImageArchive &archive);
+
+} // namespace tessera

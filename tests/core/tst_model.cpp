@@ -1,0 +1,188 @@
+// Value types: names, JSON round trips, validation, Result.
+#include "model/account.h"
+#include "model/error.h"
+#include "model/operation.h"
+#include "model/result.h"
+#include "model/task.h"
+#include "model/taskstate.h"
+
+#include <QTest>
+
+using namespace tessera;
+
+class TstModel : public QObject
+{
+    Q_OBJECT
+private slots:
+    void taskStateNames_data()
+    {
+        QTest::addColumn<int>("state");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("active");
+        QTest::addColumn<bool>("final");
+        QTest::newRow("queued") << int(TaskState::Queued) << "queued" << true << false;
+        QTest::newRow("submitting") << int(TaskState::Submitting) << "submitting" << true << false;
+        QTest::newRow("submitted") << int(TaskState::Submitted) << "submitted" << true << false;
+        QTest::newRow("running") << int(TaskState::Running) << "running" << true << false;
+        QTest::newRow("succeeded") << int(TaskState::Succeeded) << "succeeded" << false << true;
+        QTest::newRow("failed") << int(TaskState::Failed) << "failed" << false << true;
+        QTest::newRow("cancelled") << int(TaskState::Cancelled) << "cancelled" << false << true;
+        QTest::newRow("unfinished") << int(TaskState::Unfinished) << "unfinished" << false << false;
+        QTest::newRow("unknown") << int(TaskState::Unknown) << "unknown" << false << false;
+    }
+    void taskStateNames()
+    {
+        QFETCH(int, state);
+        QFETCH(QString, name);
+        QFETCH(bool, active);
+        QFETCH(bool, final);
+        const auto s = static_cast<TaskState>(state);
+        QCOMPARE(taskStateName(s), name);
+        bool ok = false;
+        QCOMPARE(taskStateFromName(name, &ok), s);
+        QVERIFY(ok);
+        QCOMPARE(isActive(s), active);
+        QCOMPARE(isTerminal(s), !active);
+        QCOMPARE(isFinal(s), final);
+        QVERIFY(!taskStateLabel(s).isEmpty());
+    }
+
+    void unknownStateNameIsReported()
+    {
+        bool ok = true;
+        taskStateFromName(QStringLiteral("exploded"), &ok);
+        QVERIFY(!ok);
+    }
+
+    void operationJsonRoundTrip_data()
+    {
+        QTest::addColumn<Operation>("op");
+        Operation imagine = Operation::imagine(QStringLiteral("a red fox --no people"));
+        imagine.aspectRatio = QStringLiteral("16:9");
+        imagine.version = QStringLiteral("7");
+        imagine.speed = QStringLiteral("fast");
+        imagine.chaos = 10;
+        imagine.stylize = 250;
+        imagine.weird = 0; // zero is a choice, not "unset"
+        imagine.seed = 9'007'199'254'740'993LL; // above 2^53: must survive as a string
+        imagine.references = {QStringLiteral("https://example.com/a.png")};
+        imagine.type = GenerateType::Image;
+        QTest::newRow("imagine") << imagine;
+        QTest::newRow("upscale") << Operation::action(OperationKind::Upscale, QStringLiteral("p-1"), 3);
+        Operation pan = Operation::action(OperationKind::Pan, QStringLiteral("p-2"), 0);
+        pan.direction = QStringLiteral("left");
+        pan.prompt = QStringLiteral("more sea");
+        QTest::newRow("pan") << pan;
+        Operation vary = Operation::action(OperationKind::Vary, QStringLiteral("p-3"), 0);
+        vary.variant = QStringLiteral("strong");
+        QTest::newRow("vary strong") << vary;
+        Operation zoom = Operation::action(OperationKind::Zoom, QStringLiteral("p-4"), 0);
+        zoom.zoomFactor = QStringLiteral("1.5");
+        QTest::newRow("zoom") << zoom;
+    }
+    void operationJsonRoundTrip()
+    {
+        QFETCH(Operation, op);
+        const Result<Operation> back = Operation::fromJson(op.toJson());
+        QVERIFY(back.ok());
+        QCOMPARE(*back, op);
+    }
+
+    void unsetOptionalsAreOmitted()
+    {
+        const QJsonObject json = Operation::imagine(QStringLiteral("x")).toJson();
+        QVERIFY(!json.contains(QStringLiteral("chaos")));
+        QVERIFY(!json.contains(QStringLiteral("stylize")));
+        QVERIFY(!json.contains(QStringLiteral("aspectRatio")));
+        QVERIFY(!json.contains(QStringLiteral("seed")));
+    }
+
+    void operationValidation_data()
+    {
+        QTest::addColumn<Operation>("op");
+        QTest::addColumn<QString>("field"); // empty = valid
+        QTest::newRow("imagine ok") << Operation::imagine(QStringLiteral("fox")) << QString();
+        QTest::newRow("empty prompt") << Operation::imagine(QStringLiteral("  ")) << QStringLiteral("prompt");
+        QTest::newRow("U3") << Operation::action(OperationKind::Upscale, QStringLiteral("p"), 3) << QString();
+        QTest::newRow("U without tile")
+            << Operation::action(OperationKind::Upscale, QStringLiteral("p"), 0) << QStringLiteral("index");
+        QTest::newRow("V5") << Operation::action(OperationKind::Vary, QStringLiteral("p"), 5)
+                            << QStringLiteral("index");
+        QTest::newRow("no parent") << Operation::action(OperationKind::Vary, QString(), 1)
+                                   << QStringLiteral("parent");
+        Operation pan = Operation::action(OperationKind::Pan, QStringLiteral("p"), 0);
+        pan.direction = QStringLiteral("sideways");
+        QTest::newRow("bad pan") << pan << QStringLiteral("direction");
+    }
+    void operationValidation()
+    {
+        QFETCH(Operation, op);
+        QFETCH(QString, field);
+        const Status s = op.validate();
+        if (field.isEmpty()) {
+            QVERIFY2(s.ok(), qPrintable(s.ok() ? QString() : s.error().message));
+        } else {
+            QVERIFY(!s.ok());
+            QVERIFY2(s.error().message.startsWith(field), qPrintable(s.error().message));
+            QCOMPARE(s.error().kind, Error::Kind::InvalidRequest);
+        }
+    }
+
+    void labels()
+    {
+        QCOMPARE(Operation::action(OperationKind::Upscale, QStringLiteral("p"), 3).label(),
+                 QStringLiteral("U3"));
+        QCOMPARE(Operation::action(OperationKind::Vary, QStringLiteral("p"), 2).label(),
+                 QStringLiteral("V2"));
+        Operation pan = Operation::action(OperationKind::Pan, QStringLiteral("p"), 0);
+        pan.direction = QStringLiteral("left");
+        QCOMPARE(pan.label(), QStringLiteral("Pan ←"));
+        Task t;
+        t.operation = Operation::action(OperationKind::Upscale, QStringLiteral("p"), 3);
+        t.prompt = QStringLiteral("a red fox in the snow at dawn with mountains behind");
+        QCOMPARE(t.title(12), QStringLiteral("U3 of \u201Ca red fox i…\u201D"));
+    }
+
+    void errorJsonRoundTripAndText()
+    {
+        Error e = Error::make(Error::Kind::PaymentRequired, QStringLiteral("You have 0 requests remaining"),
+                              403, QStringLiteral("Insufficient requests"));
+        e.retryAfter = QDateTime::fromMSecsSinceEpoch(1'780'000'000'123, Qt::UTC);
+        QCOMPARE(Error::fromJson(e.toJson()), e);
+        QCOMPARE(e.toJson().value(QStringLiteral("kind")).toString(), QStringLiteral("payment-required"));
+        QVERIFY(e.userText().contains(QStringLiteral("You have 0 requests remaining")));
+        QVERIFY(!e.isTransient());
+        QVERIFY(Error::make(Error::Kind::Maintenance, {}).isTransient());
+    }
+
+    void resultHoldsValueOrError()
+    {
+        Result<int> good = 5;
+        QVERIFY(good.ok());
+        QCOMPARE(*good, 5);
+        Result<int> bad = Error::make(Error::Kind::Io, QStringLiteral("disk full"));
+        QVERIFY(!bad);
+        QCOMPARE(bad.error().message, QStringLiteral("disk full"));
+        QCOMPARE(bad.valueOr(7), 7);
+        Status fine;
+        QVERIFY(fine.ok());
+        Status failed = Error::make(Error::Kind::Io, QStringLiteral("x"));
+        QVERIFY(!failed.ok());
+    }
+
+    void accountOptions()
+    {
+        Account a;
+        a.options.insert(QStringLiteral("timeout"), QStringLiteral("12.5"));
+        a.options.insert(QStringLiteral("max-polls"), 60);
+        QCOMPARE(a.numberOption(QStringLiteral("timeout"), 0), 12.5);
+        QCOMPARE(a.numberOption(QStringLiteral("max-polls"), 0), 60.0);
+        QCOMPARE(a.numberOption(QStringLiteral("missing"), 3), 3.0);
+        QCOMPARE(a.option(QStringLiteral("max-polls")), QStringLiteral("60"));
+        QVERIFY(Account::demo().isDemo());
+        QCOMPARE(Account::demo().displayName(), QStringLiteral("Demo (offline)"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstModel)
+#include "tst_model.moc"

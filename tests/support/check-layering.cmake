@@ -1,0 +1,13 @@
+# core/ must not depend on widgets (ARCHITECTURE.md): fail if any file there mentions them.
+file(GLOB_RECURSE files "${SOURCE}/core/*.h" "${SOURCE}/core/*.cpp" "${SOURCE}/core/CMakeLists.txt")
+set(bad "")
+foreach(f IN LISTS files)
+    file(STRINGS "${f}" lines REGEX "QWidget|QApplication|QtWidgets|QMessageBox|Qt6::Widgets")
+    foreach(line IN LISTS lines)
+        string(APPEND bad "${f}: ${line}\n")
+    endforeach()
+endforeach()
+if(bad)
+    message(FATAL_ERROR "core/ mentions widgets:\n${bad}")
+endif()
+message(STATUS "core/ is free of widgets (${CMAKE_CURRENT_LIST_FILE})")
