@@ -1,5 +1,7 @@
 #include "provideradapter.h"
 
+#include "model/promptflags.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -35,6 +37,13 @@ PollPolicy PollPolicy::withOverrides(const Account &account) const
     if (maxPolls >= 0)
         p.maxPolls = static_cast<int>(maxPolls);
     return p;
+}
+
+Result<Operation> ProviderAdapter::normalize(const Operation &op) const
+{
+    if (isAction(op.kind) && op.prompt.isEmpty())
+        return op;
+    return liftPromptFlags(op);
 }
 
 Result<HttpCall> ProviderAdapter::buildModal(const Operation &, const SubmitContext &, const QString &) const

@@ -83,6 +83,11 @@ public:
     virtual Availability availability(const Operation &op, const Task *parent,
                                       const Account &account) const = 0;
 
+    // The operation as this family takes it. The default lifts Midjourney flags typed in the prompt
+    // ("--ar 16:9") into the operation's fields, for families with JSON parameters; families that take
+    // parameters inside the prompt text (mjproxy) keep it as typed. The engine stores the result.
+    virtual Result<Operation> normalize(const Operation &op) const;
+
     // Family-specific parameter checks before anything is sent; the message names the field.
     virtual Status validate(const Operation &op, const Account &account) const = 0;
 

@@ -65,7 +65,27 @@ struct TaskEngine::Job
     int errorsInRow = 0;
     bool cancelRequested = false;
     int downloadsInFlight = 0;
+    QList<QPointer<TransportReply>> downloads; // result files in flight
     QStringList downloadErrors;
+
+    // Stops every request of this job; their answers will never be looked at.
+    void abortAll(QObject *receiver, bool deleteNow)
+    {
+        QList<QPointer<TransportReply>> all = downloads;
+        all.append(reply);
+        for (const QPointer<TransportReply> &r : all) {
+            if (!r)
+                continue;
+            r->disconnect(receiver);
+            r->abort();
+            if (deleteNow)
+                delete r.data();
+            else
+                r->deleteLater();
+        }
+        reply = nullptr;
+        downloads.clear();
+    }
 };
 
 namespace {
@@ -88,13 +108,8 @@ TaskEngine::TaskEngine(HistoryStore &store, ImageArchive &archive, const Provide
 
 TaskEngine::~TaskEngine()
 {
-    for (auto &[id, job] : m_jobs) {
-        if (job->reply) {
-            job->reply->disconnect(this);
-            job->reply->abort();
-            delete job->reply.data();
-        }
-    }
+    for (auto &[id, job] : m_jobs)
+        job->abortAll(this, true);
     // Tasks still under way stay in their state; releasing the leases lets the next process (or
     // `tessera-cli wait`) take them over at once instead of after the lease runs out.
     if (const Status s = m_store.releaseAllLeases(m_owner); !s)
@@ -146,11 +161,7 @@ bool TaskEngine::persist(Job &job, bool withImages)
     Task stopped = job.task;
     stopped.state = TaskState::Failed;
     stopped.error = s.error();
-    if (job.reply) {
-        job.reply->disconnect(this);
-        job.reply->abort();
-        job.reply->deleteLater();
-    }
+    job.abortAll(this, false);
     m_jobs.erase(stopped.id);
     emit storageFailed(s.error());
     emit taskChanged(stopped);
@@ -158,7 +169,7 @@ bool TaskEngine::persist(Job &job, bool withImages)
     return false;
 }
 
-Result<QString> TaskEngine::submit(const Operation &op, const QString &accountId)
+Result<QString> TaskEngine::submit(const Operation &requested, const QString &accountId)
 {
     const auto account = m_store.account(accountId);
     if (!account)
@@ -171,6 +182,10 @@ Result<QString> TaskEngine::submit(const Operation &op, const QString &accountId
         return Error::make(
             Error::Kind::Unsupported,
             tr("account: this build of Tessera has no \"%1\" provider").arg((*account)->family));
+    const Result<Operation> normalized = adapter->normalize(requested);
+    if (!normalized)
+        return normalized.error();
+    const Operation &op = *normalized;
     if (const Status s = op.validate(); !s)
         return s.error();
     if (const Status s = adapter->validate(op, **account); !s)
@@ -551,6 +566,7 @@ void TaskEngine::onDownloaded(const QString &taskId, int generation, int slot, T
     Job *job = jobFor(taskId, generation);
     if (!job)
         return;
+    job->downloads.removeAll(reply);
     const Result<HttpResponse> &result = reply->result();
     std::optional<Error> failure;
     if (!result)
@@ -847,12 +863,7 @@ void TaskEngine::takeOver(const Task &task)
 
 void TaskEngine::finishRun(Job &job, TaskState state, std::optional<Error> error)
 {
-    if (job.reply) {
-        job.reply->disconnect(this);
-        job.reply->abort();
-        job.reply->deleteLater();
-        job.reply = nullptr;
-    }
+    job.abortAll(this, false);
     job.task.state = state;
     job.task.error = std::move(error);
     job.task.finished = m_clock.now();

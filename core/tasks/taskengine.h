@@ -53,9 +53,10 @@ public:
                Transport &transport, Clock &clock, Config config, QObject *parent = nullptr);
     ~TaskEngine() override;
 
-    // Validates, stores the task as Queued and starts it when its account has a free slot. Returns the
-    // new task's id, or why nothing was stored (nothing is sent in that case).
-    Result<QString> submit(const Operation &op, const QString &accountId);
+    // Normalises (ProviderAdapter::normalize), validates, stores the task as Queued and starts it when its
+    // account has a free slot. Returns the new task's id, or why nothing was stored (nothing is sent in that
+    // case).
+    Result<QString> submit(const Operation &requested, const QString &accountId);
 
     // Queued: never sent. Running: the family's server-side cancel if it has one, else polling stops and
     // the task says the server may still finish (and charge) it. Unfinished/Unknown: given up.

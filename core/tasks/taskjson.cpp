@@ -39,13 +39,17 @@ QJsonObject taskToJson(const Task &task, const Account &account, const ImageArch
             {QStringLiteral("width"), img.size.width()},
             {QStringLiteral("height"), img.size.height()},
             {QStringLiteral("url"), textOrNull(img.remoteUrl)},
-            {QStringLiteral("state"), imageStateName(img.state)},
         });
     }
+    // Exactly the keys of PRODUCT.md; Error::toJson() (the database's form) carries more.
     QJsonValue error(QJsonValue::Null);
     if (task.error) {
-        QJsonObject e = task.error->toJson();
-        error = e;
+        error = QJsonObject {
+            {QStringLiteral("kind"), Error::kindName(task.error->kind)},
+            {QStringLiteral("httpStatus"),
+             task.error->httpStatus != 0 ? QJsonValue(task.error->httpStatus) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("message"), task.error->message},
+        };
     }
     return QJsonObject {
         {QStringLiteral("id"), task.id},

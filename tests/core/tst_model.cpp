@@ -2,6 +2,7 @@
 #include "model/account.h"
 #include "model/error.h"
 #include "model/operation.h"
+#include "model/promptflags.h"
 #include "model/result.h"
 #include "model/task.h"
 #include "model/taskstate.h"
@@ -168,6 +169,91 @@ private slots:
         QVERIFY(fine.ok());
         Status failed = Error::make(Error::Kind::Io, QStringLiteral("x"));
         QVERIFY(!failed.ok());
+    }
+
+    void promptFlags_data()
+    {
+        QTest::addColumn<QString>("prompt");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("ar");
+        QTest::addColumn<QString>("version");
+        QTest::addColumn<int>("chaos"); // -1 = unset
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("plain") << "a red fox"
+                               << "a red fox"
+                               << ""
+                               << "" << -1 << "";
+        QTest::newRow("ar v chaos") << "a red fox --ar 16:9 --v 7 --c 10"
+                                    << "a red fox"
+                                    << "16:9"
+                                    << "7" << 10 << "";
+        QTest::newRow("long names") << "fox  --aspect 2:3 --version 6.1 --chaos 0"
+                                    << "fox"
+                                    << "2:3"
+                                    << "6.1" << 0 << "";
+        QTest::newRow("niji") << "fox --niji"
+                              << "fox"
+                              << ""
+                              << "niji6" << -1 << "";
+        QTest::newRow("niji 7") << "fox --niji 7"
+                                << "fox"
+                                << ""
+                                << "niji7" << -1 << "";
+        QTest::newRow("kept flags") << "fox --no people --tile"
+                                    << "fox --no people --tile"
+                                    << ""
+                                    << "" << -1 << "";
+        QTest::newRow("bad number") << "fox --chaos lots"
+                                    << "fox"
+                                    << ""
+                                    << "" << -1 << "not a whole number";
+        QTest::newRow("bad ratio") << "fox --ar wide"
+                                   << "fox"
+                                   << ""
+                                   << "" << -1 << "not a ratio";
+        QTest::newRow("missing value") << "fox --ar"
+                                       << "fox"
+                                       << ""
+                                       << "" << -1 << "needs a value";
+        QTest::newRow("twice") << "fox --ar 1:1 --ar 2:1"
+                               << "fox"
+                               << "2:1"
+                               << "" << -1 << "twice";
+    }
+    void promptFlags()
+    {
+        QFETCH(QString, prompt);
+        QFETCH(QString, text);
+        QFETCH(QString, ar);
+        QFETCH(QString, version);
+        QFETCH(int, chaos);
+        QFETCH(QString, problem);
+        const PromptFlags f = PromptFlags::parse(prompt);
+        QCOMPARE(f.text, text);
+        QCOMPARE(f.aspectRatio, ar);
+        QCOMPARE(f.version, version);
+        QCOMPARE(f.chaos, chaos < 0 ? std::nullopt : std::optional<int>(chaos));
+        if (problem.isEmpty())
+            QVERIFY2(f.problems.isEmpty(), qPrintable(f.problems.join(QLatin1Char(';'))));
+        else
+            QVERIFY2(f.problems.join(QLatin1Char(';')).contains(problem),
+                     qPrintable(f.problems.join(QLatin1Char(';'))));
+    }
+
+    void liftingFillsFieldsAndRefusesContradictions()
+    {
+        Operation op = Operation::imagine(QStringLiteral("harbour --ar 16:9 --turbo --seed 12"));
+        op.aspectRatio = QStringLiteral("16:9"); // the same value twice is fine
+        const Result<Operation> lifted = liftPromptFlags(op);
+        QVERIFY(lifted.ok());
+        QCOMPARE(lifted->prompt, QStringLiteral("harbour"));
+        QCOMPARE(lifted->aspectRatio, QStringLiteral("16:9"));
+        QCOMPARE(lifted->speed, QStringLiteral("turbo"));
+        QCOMPARE(lifted->seed, std::optional<qint64>(12));
+        op.aspectRatio = QStringLiteral("1:1");
+        const Result<Operation> clash = liftPromptFlags(op);
+        QVERIFY(!clash.ok());
+        QVERIFY(clash.error().message.contains(QStringLiteral("--ar")));
     }
 
     void accountOptions()

@@ -241,6 +241,27 @@ private slots:
         QCOMPARE(*env.store->taskCount(), 0);
     }
 
+    void flagsTypedInThePromptBecomeFields()
+    {
+        TestEnv env;
+        const Result<QString> id
+            = env.engine->submit(Operation::imagine(QStringLiteral("a harbour --ar 16:9 --chaos 30")), kDemo);
+        QVERIFY(id.ok());
+        const Task t = env.task(*id);
+        QCOMPARE(t.prompt, QStringLiteral("a harbour"));
+        QCOMPARE(t.operation.aspectRatio, QStringLiteral("16:9"));
+        QCOMPARE(t.operation.chaos, std::optional<int>(30));
+        QVERIFY(env.runUntil([&] { return env.task(*id).state == TaskState::Succeeded; }));
+        const QSize tile = env.task(*id).image(1)->size;
+        QVERIFY2(tile.width() > tile.height(), "a 16:9 tile is wider than high");
+        // A flag the demo does not accept is refused with the field named, before anything is stored.
+        const Result<QString> bad
+            = env.engine->submit(Operation::imagine(QStringLiteral("x --ar 7:3")), kDemo);
+        QVERIFY(!bad.ok());
+        QVERIFY(bad.error().message.startsWith(QStringLiteral("aspect ratio")));
+        QCOMPARE(*env.store->taskCount(), 1);
+    }
+
     void cancelQueuedAndRunning()
     {
         TestEnv env;

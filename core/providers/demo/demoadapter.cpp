@@ -89,10 +89,9 @@ Availability DemoAdapter::availability(const Operation &op, const Task *parent, 
     if (!op.variant.isEmpty())
         return Availability::no(tr("The demo has no %1 variant; use plain %2").arg(op.variant, op.label()));
     if (!parent->isGrid()) {
-        return Availability::no(
-            op.kind == OperationKind::Upscale
-                ? tr("This is already an upscaled single image")
-                : tr("The demo can only %1 a grid of four images").arg(op.label().toLower()));
+        return Availability::no(op.kind == OperationKind::Upscale
+                                    ? tr("This is already an upscaled single image")
+                                    : tr("The demo offers %1 only on a grid of four images").arg(op.label()));
     }
     if (op.kind != OperationKind::Reroll && (op.tile < 1 || op.tile > 4))
         return Availability::no(tr("Select one of the four images (1-4)"));
@@ -116,6 +115,8 @@ Status DemoAdapter::validate(const Operation &op, const Account &account) const
     if (!op.references.isEmpty())
         return Error::make(Error::Kind::InvalidRequest,
                            tr("references: the demo does not use reference images"));
+    if (op.omniWeight)
+        return Error::make(Error::Kind::InvalidRequest, tr("omni weight: the demo has no omni reference"));
     if (!op.aspectRatio.isEmpty() && !c.aspectRatios.contains(op.aspectRatio))
         return Error::make(Error::Kind::InvalidRequest,
                            tr("aspect ratio: \"%1\" is not one of %2")
