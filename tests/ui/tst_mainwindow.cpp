@@ -1,0 +1,204 @@
+// The first screens end to end, offscreen: prompt → Ctrl+Enter → four tiles; 3 then U → an upscale in
+// the Queue that completes and shows as a single image; errors reach the user; layout and history
+// survive a restart.
+#include "appcore.h"
+#include "common/mainwindow.h"
+#include "common/tasklistmodel.h"
+#include "compose/composepanel.h"
+#include "compose/prompteditor.h"
+#include "gallery/galleryview.h"
+#include "gallery/tilewidget.h"
+#include "history/historyview.h"
+#include "queue/queueview.h"
+#include "settings/appsettings.h"
+
+#include <QDockWidget>
+#include <QLabel>
+#include <QListView>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace tessera;
+using namespace tessera::ui;
+
+namespace {
+
+constexpr int kTimeoutMs = 20000;
+
+std::unique_ptr<AppCore> openCore(const QString &root)
+{
+    AppCore::Options options;
+    options.paths = AppPaths::under(root);
+    options.demoTileLongSide = 64;
+    auto core = AppCore::open(options);
+    if (!core)
+        qFatal("cannot open core: %s", qPrintable(core.error().message));
+    // Fast demo tasks: 0.3 s instead of 4 s.
+    Account demo = **(*core)->store().account(QString::fromLatin1(Account::kDemoId));
+    demo.options.insert(QStringLiteral("duration"), QStringLiteral("0.3"));
+    if (!(*core)->store().saveAccount(demo))
+        qFatal("cannot configure the demo account");
+    return std::move(*core);
+}
+
+QList<TileWidget *> visibleTiles(GalleryView *gallery)
+{
+    QList<TileWidget *> shown;
+    for (TileWidget *t : gallery->findChildren<TileWidget *>()) {
+        if (t->isVisible())
+            shown.append(t);
+    }
+    return shown;
+}
+
+QPushButton *buttonNamed(QWidget *parent, const QString &accessibleName)
+{
+    for (QPushButton *b : parent->findChildren<QPushButton *>()) {
+        if (b->accessibleName() == accessibleName)
+            return b;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TstMainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void promptToGridToUpscale()
+    {
+        QTemporaryDir dir;
+        auto core = openCore(dir.path());
+        AppSettings settings(dir.filePath(QStringLiteral("settings.ini")));
+        MainWindow window(*core, settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        // The demo is labelled as such.
+        bool bannerShown = false;
+        for (QLabel *l : window.findChildren<QLabel *>())
+            bannerShown = bannerShown || (l->isVisible() && l->text().contains(QStringLiteral("Demo mode")));
+        QVERIFY(bannerShown);
+        QCOMPARE(window.compose()->currentAccountId(), QString::fromLatin1(Account::kDemoId));
+
+        PromptEditor *prompt = window.compose()->promptEditor();
+        prompt->setFocus();
+        QTest::keyClicks(prompt, QStringLiteral("a red fox"));
+        QTest::keyClick(prompt, Qt::Key_Return, Qt::ControlModifier);
+
+        GalleryView *gallery = window.gallery();
+        QTRY_VERIFY_WITH_TIMEOUT(gallery->task().has_value(), kTimeoutMs);
+        const QString imagineId = gallery->task()->id;
+        QTRY_COMPARE_WITH_TIMEOUT(gallery->task()->state, TaskState::Succeeded, kTimeoutMs);
+        QVERIFY(gallery->task()->isGrid());
+        QTRY_COMPARE(visibleTiles(gallery).size(), 4);
+        for (TileWidget *t : visibleTiles(gallery))
+            QVERIFY(!t->imagePath().isEmpty());
+        QCOMPARE(window.queueModel()->rowCount(), 1);
+
+        // Select image 3 with the keyboard, then U.
+        gallery->setFocus();
+        QTest::keyClick(gallery, Qt::Key_3);
+        QCOMPARE(gallery->selectedTile(), 3);
+        QCOMPARE(buttonNamed(gallery, QStringLiteral("Upscale"))->text(), QStringLiteral("U3"));
+        QTest::keyClick(gallery, Qt::Key_U);
+
+        // The upscale shows in the Queue, runs, and the Gallery follows it to a single image.
+        QTRY_COMPARE_WITH_TIMEOUT(window.queueModel()->rowCount(), 2, kTimeoutMs);
+        const Task upscale = window.queueModel()->taskAt(0);
+        QCOMPARE(upscale.operation.kind, OperationKind::Upscale);
+        QCOMPARE(upscale.parentId, imagineId);
+        QCOMPARE(upscale.tile, 3);
+        QCOMPARE(gallery->task()->id, upscale.id);
+        QTRY_COMPARE_WITH_TIMEOUT(gallery->task()->state, TaskState::Succeeded, kTimeoutMs);
+        QTRY_COMPARE(visibleTiles(gallery).size(), 1);
+        QVERIFY(!visibleTiles(gallery).first()->imagePath().isEmpty());
+        QVERIFY(gallery->task()->image(0));
+        QCOMPARE(window.queueModel()->taskAt(0).state, TaskState::Succeeded);
+
+        // On a single image U is disabled and says why.
+        QPushButton *u = buttonNamed(gallery, QStringLiteral("Upscale"));
+        QVERIFY(!u->isEnabled());
+        QVERIFY(u->toolTip().contains(QStringLiteral("already")));
+        const int before = *core->store().taskCount();
+        QTest::keyClick(gallery, Qt::Key_U);
+        QCOMPARE(*core->store().taskCount(), before);
+    }
+
+    void emptyPromptIsExplainedAndNothingIsStored()
+    {
+        QTemporaryDir dir;
+        auto core = openCore(dir.path());
+        AppSettings settings(dir.filePath(QStringLiteral("settings.ini")));
+        MainWindow window(*core, settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTest::keyClick(window.compose()->promptEditor(), Qt::Key_Return, Qt::ControlModifier);
+        bool explained = false;
+        for (QLabel *l : window.compose()->findChildren<QLabel *>())
+            explained = explained || (l->isVisible() && l->text().contains(QStringLiteral("prompt")));
+        QVERIFY(explained);
+        QCOMPARE(*core->store().taskCount(), 0);
+        QVERIFY(!window.gallery()->task());
+    }
+
+    void historyAndLayoutSurviveARestart()
+    {
+        QTemporaryDir dir;
+        const QString ini = dir.filePath(QStringLiteral("settings.ini"));
+        QString id;
+        {
+            auto core = openCore(dir.path());
+            AppSettings settings(ini);
+            MainWindow window(*core, settings);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            id = window.submit(Operation::imagine(QStringLiteral("harbour at night")),
+                               QString::fromLatin1(Account::kDemoId));
+            QVERIFY(!id.isEmpty());
+            QTRY_COMPARE_WITH_TIMEOUT(window.gallery()->task()->state, TaskState::Succeeded, kTimeoutMs);
+            window.findChild<QDockWidget *>(QStringLiteral("HistoryDock"))->hide();
+            window.close();
+        }
+        auto core = openCore(dir.path());
+        AppSettings settings(ini);
+        MainWindow window(*core, settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("HistoryDock"))->isVisible());
+        QVERIFY(window.findChild<QDockWidget *>(QStringLiteral("QueueDock"))->isVisible());
+        // The newest task opens in the Gallery with its images from the archive.
+        QVERIFY(window.gallery()->task());
+        QCOMPARE(window.gallery()->task()->id, id);
+        QTRY_COMPARE(visibleTiles(window.gallery()).size(), 4);
+        QCOMPARE(window.history()->listView()->model()->rowCount(), 1);
+    }
+
+    void actionsKeepRunningWhileTheUserWorksOn()
+    {
+        QTemporaryDir dir;
+        auto core = openCore(dir.path());
+        AppSettings settings(dir.filePath(QStringLiteral("settings.ini")));
+        MainWindow window(*core, settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString a = window.submit(Operation::imagine(QStringLiteral("first")),
+                                        QString::fromLatin1(Account::kDemoId));
+        const QString b = window.submit(Operation::imagine(QStringLiteral("second")),
+                                        QString::fromLatin1(Account::kDemoId));
+        QCOMPARE(window.gallery()->task()->id, b);
+        // Looking at the first in the Queue while both run.
+        window.showTask(a);
+        QCOMPARE(window.gallery()->task()->id, a);
+        QTRY_VERIFY_WITH_TIMEOUT(core->store().task(a)->value().state == TaskState::Succeeded
+                                     && core->store().task(b)->value().state == TaskState::Succeeded,
+                                 kTimeoutMs);
+        QCOMPARE(window.gallery()->task()->id, a);
+        QTRY_COMPARE(window.gallery()->task()->state, TaskState::Succeeded);
+    }
+};
+
+QTEST_MAIN(TstMainWindow)
+#include "tst_mainwindow.moc"

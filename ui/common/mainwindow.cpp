@@ -1,0 +1,382 @@
+#include "mainwindow.h"
+
+#include "appcore.h"
+#include "compose/composepanel.h"
+#include "compose/prompteditor.h"
+#include "gallery/galleryview.h"
+#include "history/historymodel.h"
+#include "history/historyview.h"
+#include "imagecache.h"
+#include "queue/queueview.h"
+#include "settings/appsettings.h"
+#include "shortcutsdialog.h"
+#include "tasklistmodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace tessera::ui {
+
+namespace {
+constexpr int kQueueRows = 200;
+constexpr int kMessageMs = 8000;
+} // namespace
+
+MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
+    : QMainWindow(parent)
+    , m_core(core)
+    , m_settings(settings)
+    , m_cache(new ImageCache(96LL * 1024 * 1024, this))
+    , m_queue(new TaskListModel(core.archive(), this))
+    , m_historyModel(new HistoryModel(core.store(), core.archive(), this))
+{
+    setWindowTitle(tr("Tessera"));
+    setObjectName(QStringLiteral("MainWindow"));
+    setDockNestingEnabled(true);
+
+    m_gallery = new GalleryView(core.providers(), core.archive(), *m_cache, this);
+    m_banner = new QLabel(this);
+    m_banner->setWordWrap(true);
+    m_banner->setMargin(8);
+    m_banner->setAccessibleName(tr("Demo mode notice"));
+    m_banner->setStyleSheet(QStringLiteral(
+        "QLabel { background: palette(alternate-base); border-bottom: 1px solid palette(mid); }"));
+    m_banner->setText(tr("<b>Demo mode</b> — images are generated offline, nothing is sent anywhere. "
+                         "Real providers (kie, apixo, kolersky, midjourney-proxy) arrive with accounts."));
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_banner);
+    centralLayout->addWidget(m_gallery, 1);
+    setCentralWidget(central);
+
+    buildDocks();
+    buildMenus();
+
+    m_accountLabel = new QLabel(this);
+    m_runningLabel = new QLabel(this);
+    m_lastLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_accountLabel);
+    statusBar()->addPermanentWidget(m_runningLabel);
+    statusBar()->addPermanentWidget(m_lastLabel);
+
+    TaskEngine &engine = core.engine();
+    connect(&engine, &TaskEngine::taskAdded, this, [this](const Task &t) {
+        m_queue->upsert(t, true);
+        m_queue->trimTo(kQueueRows);
+        m_historyModel->taskAdded(t);
+        ++m_knownTaskCount;
+        updateStatus();
+    });
+    connect(&engine, &TaskEngine::taskChanged, this, &MainWindow::onTaskChanged);
+    connect(&engine, &TaskEngine::taskFinished, this, &MainWindow::onTaskFinished);
+    connect(&engine, &TaskEngine::storageFailed, this, [this](const Error &e) {
+        showMessage(tr("Could not save to the history: %1").arg(e.message), true);
+    });
+    connect(m_compose, &ComposePanel::generateRequested, this,
+            [this](const Operation &op, const QString &accountId) {
+                if (!submit(op, accountId).isEmpty())
+                    m_compose->accepted();
+            });
+    connect(m_compose, &ComposePanel::accountChanged, this, [this](const QString &id) {
+        m_settings.setLastAccountId(id);
+        updateStatus();
+    });
+    connect(m_gallery, &GalleryView::actionRequested, this,
+            [this](const Operation &op, const QString &accountId) { submit(op, accountId); });
+    connect(m_gallery, &GalleryView::message, this, [this](const QString &text) { showMessage(text); });
+    connect(m_queueView, &QueueView::showRequested, this, &MainWindow::showTask);
+    connect(m_historyView, &HistoryView::showRequested, this, &MainWindow::showTask);
+    connect(m_historyModel, &HistoryModel::loadFailed, this,
+            [this](const QString &m) { showMessage(tr("Could not read the history: %1").arg(m), true); });
+    connect(m_queueView, &QueueView::cancelRequested, this, [this](const QString &id) {
+        if (const Status s = m_core.engine().cancel(id); !s)
+            showMessage(s.error().message, true);
+    });
+    connect(m_queueView, &QueueView::checkRequested, this, [this](const QString &id) {
+        if (const Status s = m_core.engine().check(id); !s)
+            showMessage(s.error().message, true);
+    });
+    connect(m_queueView, &QueueView::retryRequested, this, [this](const QString &id) {
+        const auto t = m_core.store().task(id);
+        if (t && t->has_value())
+            submit((*t)->operation, (*t)->accountId);
+    });
+
+    loadAccounts();
+    // What is still under way (this or another process) belongs in the Queue.
+    if (const auto recent = core.store().recentTasks(50); recent) {
+        QList<Task> active;
+        for (const Task &t : *recent) {
+            if (isActive(t.state) || t.state == TaskState::Unfinished || t.state == TaskState::Unknown)
+                active.append(t);
+        }
+        m_queue->setTasks(active);
+    }
+    m_historyModel->reload();
+    if (const auto prompts = core.store().recentTasks(100); prompts) {
+        QStringList history;
+        for (const Task &t : *prompts) {
+            if (t.operation.kind == OperationKind::Imagine && !history.contains(t.prompt))
+                history.append(t.prompt);
+        }
+        m_compose->setPromptHistory(history);
+    }
+    if (m_historyModel->rowCount() > 0)
+        showTask(m_historyModel->taskAt(0).id);
+
+    resize(1440, 900);
+    restoreGeometry(m_settings.windowGeometry());
+    restoreState(m_settings.windowState());
+    m_knownTaskCount = core.store().taskCount().valueOr(0);
+    updateStatus();
+    m_compose->promptEditor()->setFocus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks()
+{
+    m_compose = new ComposePanel(m_core.providers(), this);
+    m_composeDock = new QDockWidget(tr("Compose"), this);
+    m_composeDock->setObjectName(QStringLiteral("ComposeDock"));
+    m_composeDock->setWidget(m_compose);
+    addDockWidget(Qt::LeftDockWidgetArea, m_composeDock);
+
+    m_queueView = new QueueView(*m_queue, *m_cache, this);
+    m_queueDock = new QDockWidget(tr("Queue"), this);
+    m_queueDock->setObjectName(QStringLiteral("QueueDock"));
+    m_queueDock->setWidget(m_queueView);
+    addDockWidget(Qt::RightDockWidgetArea, m_queueDock);
+
+    m_historyView = new HistoryView(*m_historyModel, *m_cache, this);
+    m_historyDock = new QDockWidget(tr("History"), this);
+    m_historyDock->setObjectName(QStringLiteral("HistoryDock"));
+    m_historyDock->setWidget(m_historyView);
+    addDockWidget(Qt::RightDockWidgetArea, m_historyDock);
+    splitDockWidget(m_queueDock, m_historyDock, Qt::Vertical);
+    resizeDocks({m_composeDock, m_queueDock}, {300, 330}, Qt::Horizontal);
+}
+
+void MainWindow::buildMenus()
+{
+    const auto add = [this](QMenu *menu, const QString &text, const QKeySequence &key, auto slot) {
+        QAction *a = menu->addAction(text);
+        a->setShortcut(key);
+        a->setShortcutContext(Qt::WindowShortcut);
+        connect(a, &QAction::triggered, this, slot);
+        addAction(a);
+        return a;
+    };
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    add(file, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    add(edit, tr("&Copy Image"), QKeySequence(), [this] { m_gallery->copyImage(); });
+    add(edit, tr("&Find in History"), QKeySequence::Find, [this] {
+        m_historyDock->show();
+        m_historyDock->raise();
+        m_historyView->searchField()->setFocus();
+        m_historyView->searchField()->selectAll();
+    });
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : {m_composeDock, m_queueDock, m_historyDock})
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    add(view, tr("Focus &Prompt"), QKeySequence(Qt::CTRL | Qt::Key_L), [this] {
+        m_composeDock->show();
+        m_compose->promptEditor()->setFocus();
+    });
+    add(view, tr("Focus &Gallery"), QKeySequence(Qt::CTRL | Qt::Key_G), [this] { m_gallery->setFocus(); });
+    add(view, tr("View &Full Size"), QKeySequence(), [this] { m_gallery->openViewer(); });
+
+    QMenu *task = menuBar()->addMenu(tr("&Task"));
+    add(task, tr("&Generate"), QKeySequence(Qt::CTRL | Qt::Key_Return), [this] { m_compose->generate(); });
+    task->addSeparator();
+    for (int i = 1; i <= 4; ++i)
+        add(task, tr("Select Image &%1").arg(i), QKeySequence(Qt::Key_0 + i),
+            [this, i] { m_gallery->selectTile(i); });
+    task->addSeparator();
+    add(task, tr("&Upscale Selected"), QKeySequence(Qt::Key_U),
+        [this] { m_gallery->trigger(OperationKind::Upscale); });
+    add(task, tr("&Vary Selected"), QKeySequence(Qt::Key_V),
+        [this] { m_gallery->trigger(OperationKind::Vary); });
+    add(task, tr("&Reroll"), QKeySequence(Qt::Key_R), [this] { m_gallery->trigger(OperationKind::Reroll); });
+    task->addSeparator();
+    add(task, tr("&Cancel Task"), QKeySequence(Qt::CTRL | Qt::Key_Period), [this] {
+        if (m_gallery->task()) {
+            if (const Status s = m_core.engine().cancel(m_gallery->task()->id); !s)
+                showMessage(s.error().message, true);
+        }
+    });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    add(help, tr("&Keyboard Shortcuts"), QKeySequence(Qt::Key_F1), [this] { showShortcuts(); });
+    add(help, tr("&About Tessera"), QKeySequence(), [this] {
+        QMessageBox::about(
+            this, tr("About Tessera"),
+            tr("<h3>Tessera %1</h3><p>A desktop studio for Midjourney-style image generation.</p>"
+               "<p>Your history and images are kept in<br><code>%2</code></p>")
+                .arg(QApplication::applicationVersion(), m_core.paths().dataDir.toHtmlEscaped()));
+    });
+}
+
+void MainWindow::loadAccounts()
+{
+    const auto accounts = m_core.store().accounts();
+    if (!accounts) {
+        showMessage(accounts.error().message, true);
+        return;
+    }
+    m_accounts.clear();
+    QHash<QString, QString> names;
+    bool onlyDemo = true;
+    for (const Account &a : *accounts) {
+        m_accounts.insert(a.id, a);
+        names.insert(a.id, a.displayName());
+        onlyDemo = onlyDemo && a.isDemo();
+    }
+    m_queue->setAccountNames(names);
+    m_historyModel->setAccountNames(names);
+    QString current = m_settings.lastAccountId();
+    if (!m_accounts.contains(current))
+        current = m_core.store().defaultAccount().valueOr(Account::demo()).id;
+    m_compose->setAccounts(*accounts, current);
+    m_banner->setVisible(onlyDemo);
+}
+
+Account MainWindow::accountFor(const QString &accountId) const
+{
+    return m_accounts.value(accountId, Account::demo());
+}
+
+QString MainWindow::submit(const Operation &op, const QString &accountId)
+{
+    const Result<QString> id = m_core.engine().submit(op, accountId);
+    if (!id) {
+        if (op.kind == OperationKind::Imagine)
+            m_compose->showError(id.error().message);
+        showMessage(id.error().message, true);
+        return {};
+    }
+    showTask(*id);
+    return *id;
+}
+
+void MainWindow::showTask(const QString &taskId)
+{
+    if (taskId.isEmpty())
+        return;
+    auto found = m_core.store().task(taskId);
+    if (!found || !found->has_value())
+        return;
+    const Task &task = **found;
+    m_gallery->showTask(task, accountFor(task.accountId));
+    m_queueView->selectTask(taskId);
+    m_historyView->selectTask(taskId);
+}
+
+void MainWindow::onTaskChanged(const Task &task)
+{
+    m_queue->upsert(task, true);
+    m_historyModel->upsert(task, false);
+    if (isTerminal(task.state)) {
+        // A check or resume may have rewritten the files: decode them afresh.
+        for (const ImageRef &img : task.images)
+            m_cache->forget(m_core.archive().absolutePath(img.path));
+    }
+    m_gallery->updateTask(task);
+    updateStatus();
+}
+
+void MainWindow::onTaskFinished(const Task &task)
+{
+    const QString title = task.title(40);
+    switch (task.state) {
+    case TaskState::Succeeded:
+        m_lastLabel->setText(task.error ? tr("last: done, with problems") : tr("last: ok"));
+        if (task.error)
+            showMessage(tr("%1: %2").arg(title, task.error->userText()), true);
+        break;
+    case TaskState::Failed:
+    case TaskState::Unknown:
+    case TaskState::Unfinished:
+        m_lastLabel->setText(tr("last: %1").arg(taskStateLabel(task.state)));
+        showMessage(tr("%1: %2").arg(title, task.error ? task.error->userText() : taskStateLabel(task.state)),
+                    true);
+        break;
+    default:
+        break;
+    }
+    if (!isActiveWindow())
+        QApplication::alert(this); // the task bar entry asks for attention
+    updateStatus();
+}
+
+void MainWindow::updateStatus()
+{
+    int running = 0;
+    for (const Task &t : m_queue->tasks())
+        running += isActive(t.state) ? 1 : 0;
+    m_runningLabel->setText(running == 0 ? tr("idle") : tr("%1 running").arg(running));
+    m_accountLabel->setText(accountFor(m_compose->currentAccountId()).displayName());
+}
+
+void MainWindow::showMessage(const QString &text, bool error)
+{
+    statusBar()->showMessage(text, error ? 2 * kMessageMs : kMessageMs);
+}
+
+void MainWindow::showShortcuts()
+{
+    QList<QPair<QString, QString>> rows;
+    for (QAction *a : actions()) {
+        if (!a->shortcut().isEmpty())
+            rows.append(
+                {a->text().remove(QLatin1Char('&')), a->shortcut().toString(QKeySequence::NativeText)});
+    }
+    rows.append({tr("Move the selection between images"), tr("Arrow keys (in the Gallery)")});
+    rows.append({tr("View the selected image at full size"), tr("Space or Enter, or double-click")});
+    rows.append(
+        {tr("Copy the selected image"), QKeySequence(QKeySequence::Copy).toString(QKeySequence::NativeText)});
+    rows.append({tr("Earlier prompts"), tr("Up / Down in the prompt")});
+    rows.append({tr("Zoom in the viewer"), tr("Ctrl+wheel, + / −, 0 to fit, 1 for 100%")});
+    ShortcutsDialog dialog(rows, this);
+    dialog.exec();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_settings.setWindowGeometry(saveGeometry());
+    m_settings.setWindowState(saveState());
+    m_settings.sync();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    // Tasks started from tessera-cli while this window was in the background: show them on return.
+    if (event->type() == QEvent::ActivationChange && isActiveWindow()) {
+        const int count = m_core.store().taskCount().valueOr(m_knownTaskCount);
+        if (count != m_knownTaskCount) {
+            m_knownTaskCount = count;
+            m_historyModel->reload();
+            m_core.engine().resume();
+        }
+    }
+    QMainWindow::changeEvent(event);
+}
+
+} // namespace tessera::ui

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "model/task.h"
+
+#include <QAbstractListModel>
+#include <QHash>
+#include <QList>
+
+namespace tessera {
+class ImageArchive;
+}
+
+namespace tessera::ui {
+
+// A list of tasks for the Queue and the History: rows keep Task values, updated in place by id.
+class TaskListModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum Role {
+        TaskRole = Qt::UserRole + 1, // the Task
+        ThumbnailRole, // absolute path of the image that stands for the task, or empty
+        AccountRole, // the account's display name
+        IdRole,
+    };
+
+    explicit TaskListModel(const ImageArchive &archive, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+
+    void setAccountNames(const QHash<QString, QString> &names);
+    // Replaces the row of the same task, or inserts it at the top when `insertIfMissing`.
+    void upsert(const Task &task, bool insertIfMissing);
+    void setTasks(const QList<Task> &tasks);
+    void appendTasks(const QList<Task> &tasks);
+    void removeTask(const QString &id);
+    int rowOf(const QString &id) const;
+    Task taskAt(int row) const;
+    QList<Task> tasks() const { return m_tasks; }
+
+    // Drops rows beyond `maxRows` (the oldest, at the bottom).
+    void trimTo(int maxRows);
+
+    // The image that represents a task in lists: tile 1 of a grid, else the first local image.
+    static const ImageRef *thumbnailOf(const Task &task);
+
+private:
+    void reindex(int from);
+
+    const ImageArchive &m_archive;
+    QList<Task> m_tasks;
+    QHash<QString, int> m_rows;
+    QHash<QString, QString> m_accountNames;
+};
+
+} // namespace tessera::ui

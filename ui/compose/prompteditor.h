@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QPlainTextEdit>
+#include <QStringList>
+
+namespace tessera::ui {
+
+// The prompt field: Ctrl+Enter submits; Up on the first line and Down on the last walk through the
+// prompts used before (newest first); `--flags` are highlighted.
+class PromptEditor : public QPlainTextEdit
+{
+    Q_OBJECT
+public:
+    explicit PromptEditor(QWidget *parent = nullptr);
+
+    void setHistory(const QStringList &newestFirst);
+    void remember(const QString &prompt);
+    QString prompt() const { return toPlainText().trimmed(); }
+
+    QSize sizeHint() const override;
+
+signals:
+    void submitRequested();
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    void recall(int delta);
+
+    QStringList m_history;
+    int m_position = -1; // -1: the user's own text
+    QString m_draft;
+};
+
+} // namespace tessera::ui

@@ -1,0 +1,234 @@
+#include "tilewidget.h"
+
+#include "common/imagecache.h"
+
+#include <QApplication>
+#include <QDrag>
+#include <QFileInfo>
+#include <QMimeData>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QUrl>
+
+namespace tessera::ui {
+
+namespace {
+constexpr int kMargin = 6;
+constexpr qreal kRadius = 6.0;
+constexpr int kOutline = 3;
+} // namespace
+
+TileWidget::TileWidget(int index, ImageCache &cache, QWidget *parent)
+    : QWidget(parent)
+    , m_index(index)
+    , m_cache(cache)
+{
+    setAttribute(Qt::WA_Hover);
+    setMouseTracking(true);
+    setFocusPolicy(Qt::NoFocus); // the Gallery keeps the keyboard focus and handles 1–4, U, V...
+    QSizePolicy policy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    policy.setHeightForWidth(true);
+    setSizePolicy(policy);
+    connect(&m_cache, &ImageCache::ready, this, [this](const QString &path) {
+        if (path == m_path)
+            update();
+    });
+    updateAccessibleName();
+}
+
+void TileWidget::setImage(const QString &path, QSize imageSize)
+{
+    if (m_path == path && m_imageSize == imageSize && m_placeholder.isEmpty())
+        return;
+    m_path = path;
+    m_imageSize = imageSize;
+    m_placeholder.clear();
+    m_progress = -1;
+    updateGeometry();
+    updateAccessibleName();
+    update();
+}
+
+void TileWidget::setPlaceholder(const QString &text, int progress)
+{
+    m_path.clear();
+    m_placeholder = text;
+    m_progress = progress;
+    updateAccessibleName();
+    update();
+}
+
+void TileWidget::setSelected(bool selected)
+{
+    if (m_selected == selected)
+        return;
+    m_selected = selected;
+    updateAccessibleName();
+    update();
+}
+
+void TileWidget::setShowBadge(bool show)
+{
+    m_showBadge = show;
+    update();
+}
+
+void TileWidget::setHoverHint(const QString &hint)
+{
+    m_hoverHint = hint;
+    setToolTip(hint);
+    update();
+}
+
+QSize TileWidget::sizeHint() const
+{
+    return {320, heightForWidth(320)};
+}
+
+QSize TileWidget::minimumSizeHint() const
+{
+    return {96, 96};
+}
+
+int TileWidget::heightForWidth(int width) const
+{
+    if (!m_imageSize.isValid() || m_imageSize.isEmpty())
+        return width;
+    return static_cast<int>(qreal(width - 2 * kMargin) * m_imageSize.height() / m_imageSize.width())
+        + 2 * kMargin;
+}
+
+QRectF TileWidget::imageRect() const
+{
+    const QRectF area = QRectF(rect()).adjusted(kMargin, kMargin, -kMargin, -kMargin);
+    QSizeF size = m_imageSize.isValid() && !m_imageSize.isEmpty() ? QSizeF(m_imageSize) : area.size();
+    size.scale(area.size(), Qt::KeepAspectRatio);
+    return {area.center().x() - size.width() / 2, area.center().y() - size.height() / 2, size.width(),
+            size.height()};
+}
+
+void TileWidget::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    const QPalette &pal = palette();
+    const QRectF target = imageRect();
+    QPainterPath clip;
+    clip.addRoundedRect(target, kRadius, kRadius);
+
+    const qreal dpr = devicePixelRatioF();
+    const QPixmap pm = m_path.isEmpty() ? QPixmap() : m_cache.pixmap(m_path, (target.size() * dpr).toSize());
+    if (!pm.isNull()) {
+        p.save();
+        p.setClipPath(clip);
+        p.drawPixmap(target, pm, QRectF(pm.rect()));
+        p.restore();
+    } else {
+        // Placeholder: a quiet panel with the state, and a progress line when known.
+        p.fillPath(clip, pal.color(QPalette::AlternateBase));
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        QString text = m_placeholder;
+        if (text.isEmpty())
+            text = m_path.isEmpty() ? tr("No image") : tr("Loading…");
+        p.drawText(target.adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap, text);
+        if (m_progress >= 0) {
+            const QRectF bar(target.left() + 16, target.bottom() - 22, target.width() - 32, 6);
+            p.setPen(Qt::NoPen);
+            p.setBrush(pal.color(QPalette::Mid));
+            p.drawRoundedRect(bar, 3, 3);
+            p.setBrush(pal.color(QPalette::Highlight));
+            p.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * m_progress / 100.0, bar.height()),
+                              3, 3);
+        }
+    }
+
+    if (m_showBadge && m_index > 0) {
+        const QRectF badge(target.left() + 8, target.top() + 8, 24, 24);
+        p.setPen(Qt::NoPen);
+        p.setBrush(m_selected ? pal.color(QPalette::Highlight) : QColor(0, 0, 0, 150));
+        p.drawEllipse(badge);
+        p.setPen(m_selected ? pal.color(QPalette::HighlightedText) : QColor(Qt::white));
+        QFont f = font();
+        f.setBold(true);
+        p.setFont(f);
+        p.drawText(badge, Qt::AlignCenter, QString::number(m_index));
+    }
+
+    if (m_hovered && !m_hoverHint.isEmpty() && !pm.isNull()) {
+        const QRectF strip(target.left(), target.bottom() - 28, target.width(), 28);
+        QPainterPath stripPath;
+        stripPath.addRect(strip);
+        p.fillPath(stripPath.intersected(clip), QColor(0, 0, 0, 140));
+        p.setPen(Qt::white);
+        p.drawText(strip, Qt::AlignCenter, m_hoverHint);
+    }
+
+    if (m_selected) {
+        QPen pen(pal.color(QPalette::Highlight), kOutline);
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(
+            target.adjusted(-kOutline / 2.0 - 1, -kOutline / 2.0 - 1, kOutline / 2.0 + 1, kOutline / 2.0 + 1),
+            kRadius + 2, kRadius + 2);
+    }
+}
+
+void TileWidget::mousePressEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton) {
+        m_pressPos = event->position().toPoint();
+        emit clicked(m_index);
+    }
+    QWidget::mousePressEvent(event);
+}
+
+void TileWidget::mouseMoveEvent(QMouseEvent *event)
+{
+    if (!(event->buttons() & Qt::LeftButton) || m_path.isEmpty())
+        return QWidget::mouseMoveEvent(event);
+    if ((event->position().toPoint() - m_pressPos).manhattanLength() < QApplication::startDragDistance())
+        return;
+    // Drag the file itself out: file managers, browsers and editors take it as a copy.
+    auto *mime = new QMimeData;
+    mime->setUrls({QUrl::fromLocalFile(m_path)});
+    auto *drag = new QDrag(this);
+    drag->setMimeData(mime);
+    const QPixmap pm = m_cache.pixmap(m_path, QSize(128, 128));
+    if (!pm.isNull())
+        drag->setPixmap(pm.scaled(96, 96, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    drag->exec(Qt::CopyAction);
+}
+
+void TileWidget::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton)
+        emit activated(m_index);
+}
+
+void TileWidget::enterEvent(QEnterEvent *event)
+{
+    m_hovered = true;
+    update();
+    QWidget::enterEvent(event);
+}
+
+void TileWidget::leaveEvent(QEvent *event)
+{
+    m_hovered = false;
+    update();
+    QWidget::leaveEvent(event);
+}
+
+void TileWidget::updateAccessibleName()
+{
+    QString name = m_index > 0 ? tr("Image %1 of 4").arg(m_index) : tr("Image");
+    if (m_selected)
+        name += tr(", selected");
+    if (m_path.isEmpty() && !m_placeholder.isEmpty())
+        name += QStringLiteral(", ") + m_placeholder;
+    setAccessibleName(name);
+}
+
+} // namespace tessera::ui

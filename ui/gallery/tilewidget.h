@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QPixmap>
+#include <QPoint>
+#include <QString>
+#include <QWidget>
+
+namespace tessera::ui {
+
+class ImageCache;
+
+// One image of the Gallery: the picture at its own aspect ratio, its number badge (1–4 for a grid),
+// a clear outline when selected, the action keys on hover, and a placeholder while there is no image
+// yet. Dragging it out drops the file; double-click opens the full-size viewer.
+class TileWidget : public QWidget
+{
+    Q_OBJECT
+public:
+    TileWidget(int index, ImageCache &cache, QWidget *parent = nullptr);
+
+    int index() const { return m_index; }
+    void setImage(const QString &path, QSize imageSize); // empty path: placeholder
+    QString imagePath() const { return m_path; }
+    void setPlaceholder(const QString &text, int progress = -1); // progress 0-100, or -1 for none
+    void setSelected(bool selected);
+    bool isSelected() const { return m_selected; }
+    void setShowBadge(bool show);
+    void setHoverHint(const QString &hint); // e.g. "U3 · V3 · Space"
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+    bool hasHeightForWidth() const override { return true; }
+    int heightForWidth(int width) const override;
+
+signals:
+    void clicked(int index);
+    void activated(int index);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void enterEvent(QEnterEvent *event) override;
+    void leaveEvent(QEvent *event) override;
+
+private:
+    QRectF imageRect() const;
+    void updateAccessibleName();
+
+    int m_index;
+    ImageCache &m_cache;
+    QString m_path;
+    QSize m_imageSize;
+    QString m_placeholder;
+    int m_progress = -1;
+    bool m_selected = false;
+    bool m_showBadge = true;
+    bool m_hovered = false;
+    QString m_hoverHint;
+    QPoint m_pressPos;
+};
+
+} // namespace tessera::ui
