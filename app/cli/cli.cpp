@@ -1,82 +1,16 @@
 #include "cli.h"
 
+#include "command.h"
+#include "interrupt.h"
 #include "tasks/taskjson.h"
 
-#include <QCommandLineParser>
-#include <QCoreApplication>
-#include <QDir>
 #include <QEventLoop>
-#include <QFile>
-#include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QTimer>
 
 namespace tessera::cli {
 
 namespace {
-
 constexpr int kForeignPollMs = 400; // how often to look at a task another process drives
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Cli", text);
-}
-
-QString json(const QJsonObject &o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
-// A parser for one sub-command: `usage` is shown by --help and on errors.
-struct Command
-{
-    QCommandLineParser parser;
-    QString usage;
-
-    explicit Command(QString usageLine)
-        : usage(std::move(usageLine))
-    {
-        parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-        parser.addOption({QStringLiteral("json"), tr("Print the result as JSON.")});
-        parser.addOption({{QStringLiteral("h"), QStringLiteral("help")}, tr("Show this help.")});
-    }
-    void add(const QString &name, const QString &description, const QString &value = {})
-    {
-        parser.addOption(value.isEmpty() ? QCommandLineOption(name, description)
-                                         : QCommandLineOption(name, description, value));
-    }
-    // `args` without the program name; the sub-command's own name is args[0].
-    bool parse(const QStringList &args, QString *error)
-    {
-        if (!parser.parse(QStringList {QStringLiteral("tessera-cli")} + args.mid(1))) {
-            *error = parser.errorText();
-            return false;
-        }
-        return true;
-    }
-    bool isSet(const char *name) const { return parser.isSet(QString::fromLatin1(name)); }
-    QString value(const char *name) const { return parser.value(QString::fromLatin1(name)); }
-    QStringList positional() const { return parser.positionalArguments(); }
-    QString helpText() const
-    {
-        QString text = parser.helpText();
-        const qsizetype firstNewline = text.indexOf(QLatin1Char('\n'));
-        return QStringLiteral("Usage: ") + usage + text.mid(firstNewline);
-    }
-};
-
-std::optional<int> intOption(const Command &cmd, const char *name, QString *error)
-{
-    if (!cmd.isSet(name))
-        return std::nullopt;
-    bool ok = false;
-    const int v = cmd.value(name).toInt(&ok);
-    if (!ok)
-        *error = tr("--%1: \"%2\" is not a whole number").arg(QLatin1String(name), cmd.value(name));
-    return v;
-}
-
 } // namespace
 
 Cli::Cli(QTextStream &out, QTextStream &err, AppCore::Options options)
@@ -91,6 +25,28 @@ int Cli::fail(const QString &message, int code)
 {
     m_err << "tessera-cli: " << message << Qt::endl;
     return code;
+}
+
+int Cli::interrupted(const Task &task)
+{
+    return fail(tr("interrupted; the task continues — `tessera-cli wait %1` picks it up").arg(task.id),
+                Interrupted);
+}
+
+std::optional<int> Cli::parse(Command &cmd, const QStringList &args, qsizetype positionals,
+                              const QString &countError)
+{
+    QString error;
+    if (!cmd.parse(args, &error))
+        return fail(error, Usage);
+    if (cmd.isSet("help")) {
+        m_out << cmd.helpText();
+        m_out.flush();
+        return Ok;
+    }
+    if (positionals >= 0 && cmd.positional().size() != positionals)
+        return fail(countError, Usage);
+    return std::nullopt;
 }
 
 bool Cli::openCore()
@@ -113,8 +69,13 @@ int Cli::run(const QStringList &arguments)
         return help();
     const QString command = args.first();
     if (command == QLatin1String("help") || command == QLatin1String("--help")
-        || command == QLatin1String("-h"))
-        return help(args.value(1));
+        || command == QLatin1String("-h")) {
+        // `help imagine` is `imagine --help`.
+        const QString topic = args.value(1);
+        if (!topic.isEmpty() && !topic.startsWith(QLatin1Char('-')) && topic != command)
+            return run({arguments.first(), topic, QStringLiteral("--help")});
+        return help();
+    }
     if (command == QLatin1String("--version") || command == QLatin1String("version")) {
         m_out << "tessera-cli " << QCoreApplication::applicationVersion() << Qt::endl;
         return Ok;
@@ -128,7 +89,7 @@ int Cli::run(const QStringList &arguments)
     if (command == QLatin1String("reroll"))
         return action(OperationKind::Reroll, args);
     if (command == QLatin1String("status"))
-        return status(args);
+        return status(args, QStringLiteral("tessera-cli status TASK [--json]"));
     if (command == QLatin1String("wait"))
         return wait(args);
     if (command == QLatin1String("cancel"))
@@ -139,9 +100,8 @@ int Cli::run(const QStringList &arguments)
         return history(args);
     if (command == QLatin1String("accounts"))
         return accounts(args);
-    fail(tr("unknown command \"%1\"").arg(command), Usage);
-    help();
-    return Usage;
+    // Nothing on stdout: a script reading it must not mistake the help text for a result.
+    return fail(tr("unknown command \"%1\" (`tessera-cli help` lists the commands)").arg(command), Usage);
 }
 
 int Cli::help(const QString &topic)
@@ -159,7 +119,7 @@ int Cli::help(const QString &topic)
               "  reroll TASK [--wait] [--json]                   a new grid from the same prompt\n"
               "  status TASK [--json]                            what Tessera knows of a task\n"
               "  wait TASK [--json]                              follow a task to its end, download results\n"
-              "  cancel TASK                                     cancel (on the server where the family "
+              "  cancel TASK [--json]                            cancel (on the server where the family "
               "can)\n"
               "  check TASK [--wait] [--json]                    ask again about an unfinished task\n"
               "  history list [--limit N] [--search TEXT] [--json]\n"
@@ -172,139 +132,51 @@ int Cli::help(const QString &topic)
               "provider's\n"
               "id. Actions run on the account of their parent task. Without --wait a command returns as "
               "soon\n"
-              "as the task is submitted; `wait` or the GUI picks it up later.\n"
+              "as the task is submitted; `wait` or the GUI picks it up later. Ctrl+C while waiting leaves "
+              "the\n"
+              "task running for `wait` to pick up.\n"
               "Exit status: 0 success, 1 the task failed (the provider's message is on stderr), 2 bad "
               "usage,\n"
-              "3 Tessera's data could not be opened.\n")
+              "3 Tessera's data could not be opened, 130 interrupted.\n")
                .arg(QCoreApplication::applicationVersion());
     m_out.flush();
     return Ok;
 }
 
-std::optional<Task> Cli::findTask(const QString &key)
+std::optional<Task> Cli::findTask(const QString &key, int &exitCode)
 {
+    exitCode = DataError;
     if (!openCore())
         return std::nullopt;
     const auto found = m_core->store().findTask(key);
     if (!found) {
-        fail(found.error().message, DataError);
+        // An ambiguous prefix is the user's to fix; a database that cannot be read is not.
+        exitCode = found.error().kind == Error::Kind::Io ? DataError : Usage;
+        fail(found.error().message, exitCode);
         return std::nullopt;
     }
     if (!found->has_value()) {
-        fail(tr("there is no task \"%1\" (try `tessera-cli history list`)").arg(key), Usage);
+        exitCode = Usage;
+        fail(tr("there is no task \"%1\" (try `tessera-cli history list`)").arg(key), exitCode);
         return std::nullopt;
     }
+    exitCode = Ok;
     return **found;
-}
-
-int Cli::imagine(const QStringList &args)
-{
-    Command cmd(QStringLiteral("tessera-cli imagine \"PROMPT\" [options]"));
-    cmd.parser.addPositionalArgument(QStringLiteral("prompt"),
-                                     tr("What to generate; --flags inside it are sent as written."));
-    cmd.add(QStringLiteral("account"), tr("Account name (default: the default account)."),
-            QStringLiteral("name"));
-    cmd.add(QStringLiteral("type"), tr("text, image, style, omni, video or video-hd."),
-            QStringLiteral("type"));
-    cmd.add(QStringLiteral("ref"), tr("Reference image URL or file (repeatable)."), QStringLiteral("url"));
-    cmd.add(QStringLiteral("ar"), tr("Aspect ratio, e.g. 16:9."), QStringLiteral("ratio"));
-    cmd.add(QStringLiteral("version"), tr("Model version, e.g. 7, 6.1, niji6."), QStringLiteral("version"));
-    cmd.add(QStringLiteral("speed"), tr("relaxed, fast or turbo."), QStringLiteral("speed"));
-    cmd.add(QStringLiteral("chaos"), tr("0-100."), QStringLiteral("n"));
-    cmd.add(QStringLiteral("stylize"), tr("0-1000."), QStringLiteral("n"));
-    cmd.add(QStringLiteral("weird"), tr("0-3000."), QStringLiteral("n"));
-    cmd.add(QStringLiteral("ow"), tr("Omni weight 1-1000."), QStringLiteral("n"));
-    cmd.add(QStringLiteral("seed"), tr("Seed for reproducible results."), QStringLiteral("n"));
-    cmd.add(QStringLiteral("wait"), tr("Wait until the task has ended and its images are saved."));
-    QString error;
-    if (!cmd.parse(args, &error))
-        return fail(error, Usage);
-    if (cmd.isSet("help")) {
-        m_out << cmd.helpText();
-        return Ok;
-    }
-    if (cmd.positional().size() != 1)
-        return fail(tr("imagine takes one prompt (quote it): tessera-cli imagine \"a red fox\""), Usage);
-
-    Operation op = Operation::imagine(cmd.positional().first());
-    if (cmd.isSet("type")) {
-        const auto type = generateTypeFromName(cmd.value("type"));
-        if (!type)
-            return fail(tr("--type: use text, image, style, omni, video or video-hd"), Usage);
-        op.type = *type;
-    }
-    op.references = cmd.parser.values(QStringLiteral("ref"));
-    op.aspectRatio = cmd.value("ar");
-    op.version = cmd.value("version");
-    op.speed = cmd.value("speed");
-    op.chaos = intOption(cmd, "chaos", &error);
-    op.stylize = intOption(cmd, "stylize", &error);
-    op.weird = intOption(cmd, "weird", &error);
-    op.omniWeight = intOption(cmd, "ow", &error);
-    if (cmd.isSet("seed")) {
-        bool ok = false;
-        op.seed = cmd.value("seed").toLongLong(&ok);
-        if (!ok)
-            error = tr("--seed: \"%1\" is not a whole number").arg(cmd.value("seed"));
-    }
-    if (!error.isEmpty())
-        return fail(error, Usage);
-    if (!openCore())
-        return DataError;
-    const Result<Account> account = m_core->resolveAccount(cmd.value("account"));
-    if (!account)
-        return fail(account.error().message, Usage);
-    const Result<QString> id = m_core->engine().submit(op, account->id);
-    if (!id)
-        return fail(id.error().message, id.error().kind == Error::Kind::Io ? DataError : Usage);
-    const bool untilEnd = cmd.isSet("wait");
-    return report(follow(*id, untilEnd, cmd.isSet("json")), cmd.isSet("json"), untilEnd);
-}
-
-int Cli::action(OperationKind kind, const QStringList &args)
-{
-    const QString name = operationKindName(kind);
-    Command cmd(QStringLiteral("tessera-cli %1 TASK [options]").arg(name));
-    cmd.parser.addPositionalArgument(QStringLiteral("task"), tr("The parent task."));
-    cmd.add(QStringLiteral("index"), tr("Which image of the grid, 1-4 (row-major: 1 top-left)."),
-            QStringLiteral("n"));
-    cmd.add(QStringLiteral("variant"),
-            tr("subtle, strong, creative, 2x or 4x where the provider offers them."),
-            QStringLiteral("variant"));
-    cmd.add(QStringLiteral("prompt"), tr("A prompt for the action where it takes one."),
-            QStringLiteral("prompt"));
-    cmd.add(QStringLiteral("wait"), tr("Wait until the task has ended and its images are saved."));
-    QString error;
-    if (!cmd.parse(args, &error))
-        return fail(error, Usage);
-    if (cmd.isSet("help")) {
-        m_out << cmd.helpText();
-        return Ok;
-    }
-    if (cmd.positional().size() != 1)
-        return fail(tr("%1 takes one task id").arg(name), Usage);
-    const std::optional<int> index = intOption(cmd, "index", &error);
-    if (!error.isEmpty())
-        return fail(error, Usage);
-    if (kind != OperationKind::Reroll && !index && cmd.value("variant").isEmpty())
-        return fail(tr("%1 needs --index 1-4 (which image of the grid)").arg(name), Usage);
-    const std::optional<Task> parent = findTask(cmd.positional().first());
-    if (!parent)
-        return Usage;
-    Operation op = Operation::action(kind, parent->id, index.value_or(0));
-    op.variant = cmd.value("variant");
-    op.prompt = cmd.value("prompt");
-    const Result<QString> id = m_core->engine().submit(op, parent->accountId);
-    if (!id)
-        return fail(id.error().message, Usage);
-    const bool untilEnd = cmd.isSet("wait");
-    return report(follow(*id, untilEnd, cmd.isSet("json")), cmd.isSet("json"), untilEnd);
 }
 
 Task Cli::follow(const QString &taskId, bool untilEnd, bool quiet)
 {
     TaskEngine &engine = m_core->engine();
-    Task last = *(*m_core->store().task(taskId));
+    Task last;
+    if (const auto stored = m_core->store().task(taskId); stored && stored->has_value()) {
+        last = **stored;
+    } else {
+        last.id = taskId;
+        last.state = TaskState::Unknown;
+        last.error = stored ? Error::make(Error::Kind::NotFound, tr("the task is no longer in the history"))
+                            : stored.error();
+        return last;
+    }
     const auto reached = [&](const Task &t) {
         return isTerminal(t.state) || (!untilEnd && t.state >= TaskState::Submitted);
     };
@@ -312,6 +184,17 @@ Task Cli::follow(const QString &taskId, bool untilEnd, bool quiet)
         return last;
 
     QEventLoop loop;
+    // After Ctrl+C a submit already on the wire is let finish, so that the task is not left in
+    // Submitting (which for most families cannot safely be sent again). A second Ctrl+C ends at once.
+    const auto settled = [&] { return m_interrupted && last.state != TaskState::Submitting; };
+    InterruptWatcher interrupts;
+    QObject::connect(&interrupts, &InterruptWatcher::interrupted, &loop, [&] {
+        m_interrupted = true;
+        if (settled())
+            loop.quit();
+    });
+    if (!quiet && untilEnd)
+        m_err << tr("task %1").arg(taskId) << Qt::endl;
     std::optional<int> shownProgress;
     TaskState shownState = last.state;
     const auto seen = [&](const Task &t) {
@@ -326,7 +209,7 @@ Task Cli::follow(const QString &taskId, bool untilEnd, bool quiet)
             shownState = t.state;
             shownProgress = t.progress;
         }
-        if (reached(t))
+        if (reached(t) || settled())
             loop.quit();
     };
     QObject::connect(&engine, &TaskEngine::taskChanged, &loop, seen);
@@ -352,6 +235,8 @@ Task Cli::follow(const QString &taskId, bool untilEnd, bool quiet)
 
 int Cli::report(const Task &task, bool asJson, bool untilEnd)
 {
+    if (m_interrupted && !isTerminal(task.state))
+        return interrupted(task);
     printTask(task, asJson);
     if (task.state == TaskState::Succeeded && !task.error)
         return Ok;
@@ -392,186 +277,6 @@ void Cli::printTask(const Task &task, bool asJson)
               << "\n";
     }
     m_out.flush();
-}
-
-int Cli::status(const QStringList &args)
-{
-    Command cmd(QStringLiteral("tessera-cli status TASK [--json]"));
-    cmd.parser.addPositionalArgument(QStringLiteral("task"), tr("The task."));
-    QString error;
-    if (!cmd.parse(args, &error) || cmd.positional().size() != 1)
-        return fail(error.isEmpty() ? tr("status takes one task id") : error, Usage);
-    const std::optional<Task> task = findTask(cmd.positional().first());
-    if (!task)
-        return Usage;
-    printTask(*task, cmd.isSet("json"));
-    return Ok;
-}
-
-int Cli::wait(const QStringList &args)
-{
-    Command cmd(QStringLiteral("tessera-cli wait TASK [--json]"));
-    cmd.parser.addPositionalArgument(QStringLiteral("task"), tr("The task."));
-    QString error;
-    if (!cmd.parse(args, &error) || cmd.positional().size() != 1)
-        return fail(error.isEmpty() ? tr("wait takes one task id") : error, Usage);
-    const std::optional<Task> task = findTask(cmd.positional().first());
-    if (!task)
-        return Usage;
-    if (task->state == TaskState::Unfinished || task->state == TaskState::Unknown) {
-        // "wait" on a task that ran out of checks asks the server again.
-        if (const Status s = m_core->engine().check(task->id); !s)
-            return fail(s.error().message, TaskFailed);
-    }
-    return report(follow(task->id, true, cmd.isSet("json")), cmd.isSet("json"), true);
-}
-
-int Cli::cancel(const QStringList &args)
-{
-    Command cmd(QStringLiteral("tessera-cli cancel TASK"));
-    cmd.parser.addPositionalArgument(QStringLiteral("task"), tr("The task."));
-    QString error;
-    if (!cmd.parse(args, &error) || cmd.positional().size() != 1)
-        return fail(error.isEmpty() ? tr("cancel takes one task id") : error, Usage);
-    const std::optional<Task> task = findTask(cmd.positional().first());
-    if (!task)
-        return Usage;
-    if (isActive(task->state)) {
-        if (const auto adopted = m_core->engine().adopt(task->id); !adopted || !*adopted)
-            return fail(tr("another Tessera window or command is running this task; cancel it there"),
-                        TaskFailed);
-    }
-    if (const Status s = m_core->engine().cancel(task->id); !s)
-        return fail(s.error().message, TaskFailed);
-    const Task after = follow(task->id, true, true);
-    printTask(after, cmd.isSet("json"));
-    return after.state == TaskState::Cancelled ? Ok : TaskFailed;
-}
-
-int Cli::check(const QStringList &args)
-{
-    Command cmd(QStringLiteral("tessera-cli check TASK [--wait] [--json]"));
-    cmd.parser.addPositionalArgument(QStringLiteral("task"), tr("An unfinished task."));
-    cmd.add(QStringLiteral("wait"), tr("Wait until the task has ended and its images are saved."));
-    QString error;
-    if (!cmd.parse(args, &error) || cmd.positional().size() != 1)
-        return fail(error.isEmpty() ? tr("check takes one task id") : error, Usage);
-    const std::optional<Task> task = findTask(cmd.positional().first());
-    if (!task)
-        return Usage;
-    if (const Status s = m_core->engine().check(task->id); !s)
-        return fail(s.error().message, TaskFailed);
-    const bool untilEnd = cmd.isSet("wait");
-    return report(follow(task->id, untilEnd, cmd.isSet("json")), cmd.isSet("json"), untilEnd);
-}
-
-int Cli::history(const QStringList &args)
-{
-    const QString sub = args.value(1);
-    if (sub == QLatin1String("show"))
-        return status(args.mid(1));
-    if (sub == QLatin1String("export")) {
-        if (args.size() != 4)
-            return fail(tr("usage: tessera-cli history export TASK DIR"), Usage);
-        const std::optional<Task> task = findTask(args[2]);
-        if (!task)
-            return Usage;
-        const QDir target(args[3]);
-        if (!QDir().mkpath(target.absolutePath()))
-            return fail(tr("cannot create %1").arg(target.absolutePath()), DataError);
-        int copied = 0;
-        for (const ImageRef &img : task->images) {
-            if (!img.isLocal())
-                continue;
-            const QString source = m_core->archive().absolutePath(img.path);
-            const QString name = task->id.left(8) + QLatin1Char('-') + QFileInfo(source).fileName();
-            const QString dest = target.filePath(name);
-            QFile::remove(dest);
-            if (!QFile::copy(source, dest))
-                return fail(tr("cannot copy %1 to %2").arg(source, dest), DataError);
-            m_out << dest << "\n";
-            ++copied;
-        }
-        m_out.flush();
-        return copied > 0 ? Ok : fail(tr("task %1 has no saved images").arg(task->id), TaskFailed);
-    }
-    if (sub != QLatin1String("list"))
-        return fail(tr("usage: tessera-cli history list|show|export"), Usage);
-    Command cmd(QStringLiteral("tessera-cli history list [--limit N] [--search TEXT] [--json]"));
-    cmd.add(QStringLiteral("limit"), tr("How many tasks (default 20)."), QStringLiteral("n"));
-    cmd.add(QStringLiteral("search"), tr("Only tasks whose prompt contains TEXT."), QStringLiteral("text"));
-    QString error;
-    if (!cmd.parse(args.mid(1), &error))
-        return fail(error, Usage);
-    const int limit = intOption(cmd, "limit", &error).value_or(20);
-    if (!error.isEmpty() || limit < 0)
-        return fail(error.isEmpty() ? tr("--limit must not be negative") : error, Usage);
-    if (!openCore())
-        return DataError;
-    const auto tasks = m_core->store().recentTasks(limit, 0, cmd.value("search"));
-    if (!tasks)
-        return fail(tasks.error().message, DataError);
-    if (cmd.isSet("json")) {
-        QJsonArray list;
-        for (const Task &t : *tasks) {
-            const auto account = m_core->store().account(t.accountId);
-            list.append(
-                taskToJson(t, account && account->has_value() ? **account : Account(), m_core->archive()));
-        }
-        m_out << QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact)) << Qt::endl;
-        return Ok;
-    }
-    for (const Task &t : *tasks) {
-        m_out << t.id.left(8) << "  " << t.created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))
-              << "  " << t.operation.label().leftJustified(8) << "  "
-              << taskStateName(t.state).leftJustified(10) << "  " << t.prompt.simplified().left(60) << "\n";
-    }
-    m_out.flush();
-    return Ok;
-}
-
-int Cli::accounts(const QStringList &args)
-{
-    const QString sub = args.value(1);
-    if (!openCore())
-        return DataError;
-    if (sub == QLatin1String("default")) {
-        if (args.size() != 3)
-            return fail(tr("usage: tessera-cli accounts default NAME"), Usage);
-        const Result<Account> account = m_core->resolveAccount(args[2]);
-        if (!account)
-            return fail(account.error().message, Usage);
-        if (const Status s = m_core->store().setDefaultAccount(account->id); !s)
-            return fail(s.error().message, DataError);
-        m_out << tr("New tasks use %1.").arg(account->displayName()) << Qt::endl;
-        return Ok;
-    }
-    if (sub != QLatin1String("list"))
-        return fail(tr("usage: tessera-cli accounts list | default NAME"), Usage);
-    const auto all = m_core->store().accounts();
-    const auto preferred = m_core->store().defaultAccount();
-    if (!all || !preferred)
-        return fail(!all ? all.error().message : preferred.error().message, DataError);
-    const bool asJson = args.contains(QStringLiteral("--json"));
-    QJsonArray list;
-    for (const Account &a : *all) {
-        const bool isDefault = a.id == preferred->id;
-        if (!asJson) {
-            m_out << (isDefault ? "* " : "  ") << a.displayName()
-                  << (a.baseUrl.isEmpty() ? QString() : QStringLiteral("  ") + a.baseUrl) << "\n";
-            continue;
-        }
-        list.append(QJsonObject {{QStringLiteral("id"), a.id},
-                                 {QStringLiteral("name"), a.isDemo() ? QStringLiteral("demo") : a.name},
-                                 {QStringLiteral("family"), a.family},
-                                 {QStringLiteral("baseUrl"), a.baseUrl},
-                                 {QStringLiteral("options"), a.options},
-                                 {QStringLiteral("default"), isDefault}});
-    }
-    if (asJson)
-        m_out << QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact)) << "\n";
-    m_out.flush();
-    return Ok;
 }
 
 } // namespace tessera::cli

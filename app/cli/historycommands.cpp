@@ -1,0 +1,145 @@
+#include "cli.h"
+#include "command.h"
+#include "tasks/taskjson.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+namespace tessera::cli {
+
+// The commands that read the history and the accounts.
+
+int Cli::history(const QStringList &args)
+{
+    const QString sub = args.value(1);
+    const QString usage = tr("usage: tessera-cli history list [--limit N] [--search TEXT] [--json] | show "
+                             "TASK [--json] | export TASK DIR");
+    if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
+        m_out << usage << Qt::endl;
+        return Ok;
+    }
+    if (sub == QLatin1String("show"))
+        return status(args.mid(1), QStringLiteral("tessera-cli history show TASK [--json]"));
+    if (sub == QLatin1String("export")) {
+        Command cmd(QStringLiteral("tessera-cli history export TASK DIR"));
+        cmd.parser.addPositionalArgument(QStringLiteral("task"), tr("The task."));
+        cmd.parser.addPositionalArgument(QStringLiteral("dir"), tr("Where to copy its images."));
+        if (const auto done = parse(cmd, args.mid(1), 2, tr("usage: tessera-cli history export TASK DIR")))
+            return *done;
+        int code = Ok;
+        const std::optional<Task> task = findTask(cmd.positional().at(0), code);
+        if (!task)
+            return code;
+        const QDir target(cmd.positional().at(1));
+        if (!QDir().mkpath(target.absolutePath()))
+            return fail(tr("cannot create %1").arg(target.absolutePath()), DataError);
+        int copied = 0;
+        for (const ImageRef &img : task->images) {
+            if (!img.isLocal())
+                continue;
+            // Our own names (task id prefix + role), never the remote file's.
+            const QString source = m_core->archive().absolutePath(img.path);
+            const QString name = task->id.left(8) + QLatin1Char('-') + QFileInfo(source).fileName();
+            const QString dest = target.filePath(name);
+            QFile::remove(dest);
+            if (!QFile::copy(source, dest))
+                return fail(tr("cannot copy %1 to %2").arg(source, dest), DataError);
+            m_out << dest << "\n";
+            ++copied;
+        }
+        m_out.flush();
+        return copied > 0 ? Ok : fail(tr("task %1 has no saved images").arg(task->id), TaskFailed);
+    }
+    if (sub != QLatin1String("list"))
+        return fail(sub.isEmpty() ? usage : tr("unknown history command \"%1\"; %2").arg(sub, usage), Usage);
+    Command cmd(QStringLiteral("tessera-cli history list [--limit N] [--search TEXT] [--json]"));
+    cmd.add(QStringLiteral("limit"), tr("How many tasks (default 20)."), QStringLiteral("n"));
+    cmd.add(QStringLiteral("search"), tr("Only tasks whose prompt contains TEXT."), QStringLiteral("text"));
+    if (const auto done = parse(cmd, args.mid(1), 0, tr("history list takes no arguments, only options")))
+        return *done;
+    QString error;
+    const int limit = intOption(cmd, "limit", &error).value_or(20);
+    if (!error.isEmpty() || limit < 0)
+        return fail(error.isEmpty() ? tr("--limit must not be negative") : error, Usage);
+    if (!openCore())
+        return DataError;
+    const auto tasks = m_core->store().recentTasks(limit, 0, cmd.value("search"));
+    if (!tasks)
+        return fail(tasks.error().message, DataError);
+    if (cmd.isSet("json")) {
+        QJsonArray list;
+        for (const Task &t : *tasks) {
+            const auto account = m_core->store().account(t.accountId);
+            list.append(
+                taskToJson(t, account && account->has_value() ? **account : Account(), m_core->archive()));
+        }
+        m_out << json(list) << Qt::endl;
+        return Ok;
+    }
+    for (const Task &t : *tasks) {
+        m_out << t.id.left(8) << "  " << t.created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))
+              << "  " << t.operation.label().leftJustified(8) << "  "
+              << taskStateName(t.state).leftJustified(10) << "  " << t.prompt.simplified().left(60) << "\n";
+    }
+    m_out.flush();
+    return Ok;
+}
+
+int Cli::accounts(const QStringList &args)
+{
+    const QString sub = args.value(1);
+    const QString usage = tr("usage: tessera-cli accounts list [--json] | default NAME");
+    if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
+        m_out << usage << Qt::endl;
+        return Ok;
+    }
+    if (sub == QLatin1String("default")) {
+        Command cmd(QStringLiteral("tessera-cli accounts default NAME"));
+        cmd.parser.addPositionalArgument(QStringLiteral("name"), tr("The account new tasks use."));
+        if (const auto done = parse(cmd, args.mid(1), 1, tr("usage: tessera-cli accounts default NAME")))
+            return *done;
+        if (!openCore())
+            return DataError;
+        const Result<Account> account = m_core->resolveAccount(cmd.positional().first());
+        if (!account)
+            return fail(account.error().message, account.error().kind == Error::Kind::Io ? DataError : Usage);
+        if (const Status s = m_core->store().setDefaultAccount(account->id); !s)
+            return fail(s.error().message, DataError);
+        m_out << tr("New tasks use %1.").arg(account->displayName()) << Qt::endl;
+        return Ok;
+    }
+    if (sub != QLatin1String("list"))
+        return fail(sub.isEmpty() ? usage : tr("unknown accounts command \"%1\"; %2").arg(sub, usage), Usage);
+    Command cmd(QStringLiteral("tessera-cli accounts list [--json]"));
+    if (const auto done = parse(cmd, args.mid(1), 0, tr("accounts list takes no arguments, only options")))
+        return *done;
+    if (!openCore())
+        return DataError;
+    const auto all = m_core->store().accounts();
+    const auto preferred = m_core->store().defaultAccount();
+    if (!all || !preferred)
+        return fail(!all ? all.error().message : preferred.error().message, DataError);
+    const bool asJson = cmd.isSet("json");
+    QJsonArray list;
+    for (const Account &a : *all) {
+        const bool isDefault = a.id == preferred->id;
+        if (!asJson) {
+            m_out << (isDefault ? "* " : "  ") << a.displayName()
+                  << (a.baseUrl.isEmpty() ? QString() : QStringLiteral("  ") + a.baseUrl) << "\n";
+            continue;
+        }
+        list.append(QJsonObject {{QStringLiteral("id"), a.id},
+                                 {QStringLiteral("name"), a.isDemo() ? QStringLiteral("demo") : a.name},
+                                 {QStringLiteral("family"), a.family},
+                                 {QStringLiteral("baseUrl"), a.baseUrl},
+                                 {QStringLiteral("options"), a.options},
+                                 {QStringLiteral("default"), isDefault}});
+    }
+    if (asJson)
+        m_out << json(list) << "\n";
+    m_out.flush();
+    return Ok;
+}
+
+} // namespace tessera::cli
