@@ -1,5 +1,8 @@
 #include "appsettings.h"
 
+#include <QDir>
+#include <QStandardPaths>
+
 #include <algorithm>
 
 namespace tessera {
@@ -8,7 +11,21 @@ namespace {
 constexpr int kDefaultConcurrency = 3;
 }
 
-AppSettings::AppSettings() = default;
+namespace {
+
+// One INI file in the platform's config folder ($XDG_CONFIG_HOME/tessera/settings.ini on Linux),
+// whatever the organisation fields say; the same format everywhere, readable by people.
+QString defaultPath()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
+        .filePath(QStringLiteral("settings.ini"));
+}
+
+} // namespace
+
+AppSettings::AppSettings()
+    : m_settings(defaultPath(), QSettings::IniFormat)
+{ }
 
 AppSettings::AppSettings(const QString &iniPath)
     : m_settings(iniPath, QSettings::IniFormat)

@@ -10,7 +10,7 @@ namespace tessera {
 class AppSettings
 {
 public:
-    AppSettings(); // the application's settings file
+    AppSettings(); // the application's settings file (call setApplicationIdentity() first)
     explicit AppSettings(const QString &iniPath); // tests
 
     QString archiveFolder() const; // empty = the default under the data folder

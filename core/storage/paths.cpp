@@ -10,7 +10,6 @@ void setApplicationIdentity()
 {
     // Organisation left empty: paths become ~/.local/share/tessera, not ~/.local/share/Org/tessera.
     QCoreApplication::setOrganizationName(QString());
-    QCoreApplication::setOrganizationDomain(QStringLiteral("tessera.invalid"));
     QCoreApplication::setApplicationName(QStringLiteral("tessera"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TESSERA_VERSION));
 }

@@ -390,16 +390,16 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
     emit taskChanged(job->task);
     qCInfo(lcTasks) << "submitted" << taskId << "as" << job->task.remoteId;
 
-    if (job->cancelRequested) {
-        job->cancelRequested = false;
-        const Status s = cancel(taskId);
-        if (!s)
-            qCWarning(lcTasks) << "cancel after submit failed:" << s.error().message;
-        return;
-    }
     job->phase = Job::Phase::Polling;
     job->runStartMs = m_clock.nowMs();
     job->intervalMs = job->policy.intervalMs;
+    if (job->cancelRequested) {
+        // The user cancelled while the submit was on the wire: now that the task has an id, cancel it.
+        job->cancelRequested = false;
+        if (const Status s = cancel(taskId); !s)
+            qCWarning(lcTasks) << "cancel after submit failed:" << s.error().message;
+        return;
+    }
     schedulePoll(*job, job->policy.firstPollMs);
 }
 

@@ -286,6 +286,20 @@ private slots:
         QCOMPARE(env.task(a).state, TaskState::Cancelled);
     }
 
+    void cancelRefusedByTheServerFollowsTheTaskToItsEnd()
+    {
+        TestEnv env;
+        const QString id = *env.engine->submit(Operation::imagine(QStringLiteral("too late")), kDemo);
+        QVERIFY(env.runUntil([&] { return env.task(id).state == TaskState::Running; }));
+        env.manual.advance(10'000); // the demo server finishes; our next status check is not in yet
+        QVERIFY(env.engine->cancel(id).ok());
+        QVERIFY(env.runUntil([&] { return isTerminal(env.task(id).state); }));
+        const Task t = env.task(id);
+        QCOMPARE(t.state, TaskState::Succeeded); // the images were made (and paid for): keep them
+        QCOMPARE(t.images.size(), 5);
+        QVERIFY(!t.error);
+    }
+
     void concurrencyLimitPerAccount()
     {
         TestEnv env;
@@ -385,6 +399,32 @@ private slots:
         QCOMPARE(transport.count("POST", QStringLiteral("/submit")), 1);
         // Without a remote id there is nothing to check.
         QVERIFY(!env->engine->check(id).ok());
+    }
+
+    void cancelWhileSubmittingTakesEffectOnceTheIdArrives()
+    {
+        ScriptedTransport transport;
+        transport.handler = [](const HttpCall &call) -> std::optional<Result<HttpResponse>> {
+            if (call.path == QLatin1String("/submit"))
+                return std::nullopt; // answered by the test below
+            return json(200, {{QStringLiteral("state"), QStringLiteral("running")}});
+        };
+        auto env = fakeEnv(transport);
+        QSignalSpy finished(env->engine.get(), &TaskEngine::taskFinished);
+        const QString id
+            = *env->engine->submit(Operation::imagine(QStringLiteral("x")), QStringLiteral("fake-1"));
+        QVERIFY(env->runUntil([&] { return transport.sent.size() == 1; }));
+        QVERIFY(env->engine->cancel(id).ok());
+        QCOMPARE(env->task(id).state, TaskState::Submitting); // nothing to cancel yet
+        ScriptedTransport::answer(transport.sent[0].reply,
+                                  json(200, {{QStringLiteral("id"), QStringLiteral("c-1")}}));
+        QVERIFY(env->runUntil([&] { return finished.count() == 1; }, 5000));
+        const Task t = env->task(id);
+        QCOMPARE(t.state, TaskState::Cancelled);
+        QCOMPARE(t.remoteId, QStringLiteral("c-1")); // kept: the task exists at the provider
+        // This family cannot cancel on the server, and the user is told so.
+        QVERIFY(t.error->message.contains(QStringLiteral("may still finish")));
+        QCOMPARE(transport.count("GET", QStringLiteral("/status/")), 0);
     }
 
     void droppedSubmitFailsWithoutResending()

@@ -251,6 +251,14 @@ std::optional<HttpCall> DemoAdapter::buildCancel(const QString &remoteId, const 
                           HttpCall::Purpose::Cancel);
 }
 
+Status DemoAdapter::parseCancel(const HttpResponse &response) const
+{
+    const Result<QJsonObject> body = parseBody(response);
+    if (!body)
+        return body.error();
+    return {};
+}
+
 PollPolicy DemoAdapter::pollPolicy(const Operation &, const Account &account) const
 {
     PollPolicy p;

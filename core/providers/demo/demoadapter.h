@@ -20,6 +20,7 @@ public:
     HttpCall buildStatus(const QString &remoteId, const Account &account) const override;
     Result<TaskSnapshot> parseStatus(const HttpResponse &response) const override;
     std::optional<HttpCall> buildCancel(const QString &remoteId, const Account &account) const override;
+    Status parseCancel(const HttpResponse &response) const override;
     PollPolicy pollPolicy(const Operation &op, const Account &account) const override;
     bool resubmitIsSafe() const override { return true; }
 };
