@@ -67,7 +67,7 @@ int Cli::run(const QStringList &arguments)
     const QStringList args = arguments.mid(1);
     if (args.isEmpty())
         return help();
-    const QString command = args.first();
+    const QString &command = args.first();
     if (command == QLatin1String("help") || command == QLatin1String("--help")
         || command == QLatin1String("-h")) {
         // `help imagine` is `imagine --help`.

@@ -87,7 +87,7 @@ Error::Kind Error::kindFromName(const QString &name, bool *ok)
 
 QString Error::userText() const
 {
-    const QString words = QString::fromLatin1(info(kind).words);
+    QString words = QString::fromLatin1(info(kind).words);
     if (message.isEmpty() || message == words)
         return words;
     return words + QStringLiteral(": ") + message;

@@ -224,7 +224,7 @@ Result<Operation> Operation::fromJson(const QJsonObject &json)
                 tr("Unknown generation type \"%1\"").arg(json.value(QStringLiteral("type")).toString()));
         op.type = *type;
     }
-    for (const QJsonValue &v : json.value(QStringLiteral("references")).toArray())
+    for (const auto &v : json.value(QStringLiteral("references")).toArray())
         op.references.append(v.toString());
     op.aspectRatio = json.value(QStringLiteral("aspectRatio")).toString();
     op.version = json.value(QStringLiteral("version")).toString();

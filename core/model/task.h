@@ -38,8 +38,8 @@ struct Task
     int pollCount = 0;
 
     bool isGrid() const; // has four tiles (a grid result)
-    // The image the user means by `tile` (1..4) or, with 0, the single image of an upscale.
-    const ImageRef *image(int tile) const;
+    // The image the user means by `which`: a tile (1..4) or, with 0, the single image of an upscale.
+    const ImageRef *image(int which) const;
     // A short line for lists: "U3 of 'a red fox…'".
     QString title(int promptChars = 40) const;
 };

@@ -58,7 +58,7 @@ struct PollPolicy
     int intervalMs = 3000;
     int maxIntervalMs = 3000; // the interval grows by half each poll up to this
     int maxPolls = 0; // 0 = no cap on the number of polls
-    qint64 timeoutMs = 10 * 60 * 1000; // after this the task is Unfinished, not failed
+    qint64 timeoutMs = 10LL * 60 * 1000; // after this the task is Unfinished, not failed
 
     // Defaults overridden by the account's "first-poll", "poll-interval", "timeout" (seconds) and
     // "max-polls" options.

@@ -722,7 +722,7 @@ Status TaskEngine::cancel(const QString &taskId)
         task.state = TaskState::Cancelled;
         task.updated = m_clock.now();
         task.error = Error::make(Error::Kind::Cancelled, tr("Given up; the server was not asked to cancel"));
-        if (const Status s = m_store.saveTask(task); !s)
+        if (Status s = m_store.saveTask(task); !s)
             return s;
         emit taskChanged(task);
         return {};
@@ -767,7 +767,7 @@ Status TaskEngine::check(const QString &taskId)
     task.pollCount = 0;
     task.finished = {};
     task.updated = m_clock.now();
-    if (const Status s = m_store.saveTask(task); !s)
+    if (Status s = m_store.saveTask(task); !s)
         return s;
     const Result<bool> adopted = adopt(taskId);
     if (!adopted)

@@ -97,9 +97,8 @@ private:
     void onStatus(const QString &taskId, int generation, TransportReply *reply);
     void startDownloads(Job &job, const TaskSnapshot &snapshot);
     void downloadNext(Job &job);
-    void onDownloaded(const QString &taskId, int generation, int imageSlot, TransportReply *reply);
-    void onIngested(const QString &taskId, int generation, int imageSlot,
-                    const Result<QList<ImageRef>> &result);
+    void onDownloaded(const QString &taskId, int generation, int slot, TransportReply *reply);
+    void onIngested(const QString &taskId, int generation, int slot, const Result<QList<ImageRef>> &result);
     void finishDownloads(Job &job);
     void sendServerCancel(const Job &job);
 

@@ -226,7 +226,7 @@ Result<TaskSnapshot> DemoAdapter::parseStatus(const HttpResponse &response) cons
         snap.state = TaskState::Cancelled;
     } else if (status == QLatin1String("succeeded")) {
         snap.state = TaskState::Succeeded;
-        for (const QJsonValue &v : body->value(QStringLiteral("images")).toArray()) {
+        for (const auto &v : body->value(QStringLiteral("images")).toArray()) {
             const QJsonObject img = v.toObject();
             RemoteImage r;
             r.role
@@ -266,7 +266,7 @@ PollPolicy DemoAdapter::pollPolicy(const Operation &, const Account &account) co
     p.intervalMs = 400;
     p.maxIntervalMs = 400;
     p.maxPolls = 0;
-    p.timeoutMs = 5 * 60 * 1000;
+    p.timeoutMs = 5LL * 60 * 1000;
     return p.withOverrides(account);
 }
 

@@ -217,9 +217,10 @@ Status DemoBackend::save(const DemoJob &job)
 {
     const Status s = ImageArchive::writeFile(m_stateDir, job.id + QStringLiteral(".json"),
                                              QJsonDocument(job.toJson()).toJson(QJsonDocument::Compact));
-    if (s)
-        m_cache.insert(job.id, job);
-    return s;
+    if (!s)
+        return s.error();
+    m_cache.insert(job.id, job);
+    return {};
 }
 
 TransportReply *DemoBackend::download(const QUrl &url, const Account &, qint64 maxBytes)
