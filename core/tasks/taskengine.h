@@ -98,9 +98,8 @@ private:
     void startDownloads(Job &job, const TaskSnapshot &snapshot);
     void downloadNext(Job &job);
     void onDownloaded(const QString &taskId, int generation, int slot, TransportReply *reply);
-    void onIngested(const QString &taskId, int generation, int slot, const Result<QList<ImageRef>> &result);
+    void onIngested(const QString &taskId, int generation, int slot, const Result<QList<ImageRef>> &stored);
     void finishDownloads(Job &job);
-    void sendServerCancel(const Job &job);
 
     // Writes the job's task; on failure stops the job and reports. Returns false when it failed.
     bool persist(Job &job, bool withImages = false);
