@@ -1,5 +1,6 @@
 #include "historyview.h"
 
+#include "common/hintlistview.h"
 #include "common/imagecache.h"
 #include "common/taskdelegate.h"
 #include "historymodel.h"
@@ -15,13 +16,14 @@ HistoryView::HistoryView(HistoryModel &model, ImageCache &cache, QWidget *parent
     : QWidget(parent)
     , m_model(model)
     , m_search(new QLineEdit(this))
-    , m_list(new QListView(this))
+    , m_list(new HintListView(this))
     , m_debounce(new QTimer(this))
 {
     m_search->setPlaceholderText(tr("Search prompts…"));
     m_search->setClearButtonEnabled(true);
     m_search->setAccessibleName(tr("Search history"));
     m_list->setModel(&m_model);
+    m_list->setEmptyHint(tr("Every task you run is kept here, newest first."));
     m_list->setItemDelegate(new TaskDelegate(cache, 56, m_list));
     m_list->setUniformItemSizes(true);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -37,7 +39,12 @@ HistoryView::HistoryView(HistoryModel &model, ImageCache &cache, QWidget *parent
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(200);
     connect(m_search, &QLineEdit::textChanged, m_debounce, qOverload<>(&QTimer::start));
-    connect(m_debounce, &QTimer::timeout, this, [this] { m_model.setSearch(m_search->text().trimmed()); });
+    connect(m_debounce, &QTimer::timeout, this, [this] {
+        const QString text = m_search->text().trimmed();
+        m_model.setSearch(text);
+        m_list->setEmptyHint(text.isEmpty() ? tr("Every task you run is kept here, newest first.")
+                                            : tr("No prompt contains \u201C%1\u201D.").arg(text));
+    });
     connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &index) {
                 if (index.isValid())

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/hintlistview.h"
+
 #include <QWidget>
 
 class QLineEdit;
@@ -29,7 +31,7 @@ signals:
 private:
     HistoryModel &m_model;
     QLineEdit *m_search;
-    QListView *m_list;
+    HintListView *m_list;
     QTimer *m_debounce;
 };
 

@@ -1,5 +1,6 @@
 #include "queueview.h"
 
+#include "common/hintlistview.h"
 #include "common/imagecache.h"
 #include "common/taskdelegate.h"
 #include "common/tasklistmodel.h"
@@ -15,13 +16,14 @@ namespace tessera::ui {
 QueueView::QueueView(TaskListModel &model, ImageCache &cache, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
-    , m_list(new QListView(this))
+    , m_list(new HintListView(this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_check(new QPushButton(tr("Check again"), this))
     , m_retry(new QPushButton(tr("Retry"), this))
     , m_tick(new QTimer(this))
 {
     m_list->setModel(&m_model);
+    m_list->setEmptyHint(tr("Tasks you start appear here with their progress."));
     m_list->setItemDelegate(new TaskDelegate(cache, 48, m_list));
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_list->setUniformItemSizes(true);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/hintlistview.h"
+
 #include <QWidget>
 
 class QListView;
@@ -34,7 +36,7 @@ private:
     void refreshButtons();
 
     TaskListModel &m_model;
-    QListView *m_list;
+    HintListView *m_list;
     QPushButton *m_cancel;
     QPushButton *m_check;
     QPushButton *m_retry;
