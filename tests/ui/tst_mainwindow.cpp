@@ -12,6 +12,7 @@
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
 
+#include <QDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QListView>
@@ -61,6 +62,21 @@ QPushButton *buttonNamed(QWidget *parent, const QString &accessibleName)
     return nullptr;
 }
 
+// Tessera in a temporary folder: core, settings and the main window, shown offscreen.
+struct Session
+{
+    explicit Session(const QString &root)
+        : core(openCore(root))
+        , settings(QDir(root).filePath(QStringLiteral("settings.ini")))
+        , window(*core, settings)
+    {
+        window.show();
+    }
+    std::unique_ptr<AppCore> core;
+    AppSettings settings;
+    MainWindow window;
+};
+
 } // namespace
 
 class TstMainWindow : public QObject
@@ -70,10 +86,9 @@ private slots:
     void promptToGridToUpscale()
     {
         QTemporaryDir dir;
-        auto core = openCore(dir.path());
-        AppSettings settings(dir.filePath(QStringLiteral("settings.ini")));
-        MainWindow window(*core, settings);
-        window.show();
+        Session session(dir.path());
+        auto &core = session.core;
+        MainWindow &window = session.window;
         QVERIFY(QTest::qWaitForWindowExposed(&window));
 
         // The demo is labelled as such.
@@ -130,10 +145,9 @@ private slots:
     void emptyPromptIsExplainedAndNothingIsStored()
     {
         QTemporaryDir dir;
-        auto core = openCore(dir.path());
-        AppSettings settings(dir.filePath(QStringLiteral("settings.ini")));
-        MainWindow window(*core, settings);
-        window.show();
+        Session session(dir.path());
+        auto &core = session.core;
+        MainWindow &window = session.window;
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QTest::keyClick(window.compose()->promptEditor(), Qt::Key_Return, Qt::ControlModifier);
         bool explained = false;
@@ -179,10 +193,9 @@ private slots:
     void actionsKeepRunningWhileTheUserWorksOn()
     {
         QTemporaryDir dir;
-        auto core = openCore(dir.path());
-        AppSettings settings(dir.filePath(QStringLiteral("settings.ini")));
-        MainWindow window(*core, settings);
-        window.show();
+        Session session(dir.path());
+        auto &core = session.core;
+        MainWindow &window = session.window;
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const QString a = window.submit(Operation::imagine(QStringLiteral("first")),
                                         QString::fromLatin1(Account::kDemoId));

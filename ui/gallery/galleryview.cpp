@@ -7,6 +7,7 @@
 #include "tilewidget.h"
 
 #include <QClipboard>
+#include <QFuture>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QImage>
@@ -17,6 +18,7 @@
 #include <QStackedWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace tessera::ui {
 
@@ -406,13 +408,16 @@ void GalleryView::copyImage()
     const QString path = selectedImagePath();
     if (path.isEmpty())
         return;
-    const QImage image(path);
-    if (image.isNull()) {
-        emit message(tr("Could not read %1").arg(path));
-        return;
-    }
-    QGuiApplication::clipboard()->setImage(image);
-    emit message(tr("Image copied"));
+    // Decoded on the pool (an upscale can be large); the clipboard is set back on this thread.
+    QtConcurrent::run(&ImageCache::load, path, QSize(16384, 16384))
+        .then(this, [this, path](const QImage &image) {
+            if (image.isNull()) {
+                emit message(tr("Could not read %1").arg(path));
+                return;
+            }
+            QGuiApplication::clipboard()->setImage(image);
+            emit message(tr("Image copied"));
+        });
 }
 
 void GalleryView::keyPressEvent(QKeyEvent *event)
