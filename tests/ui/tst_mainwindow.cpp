@@ -12,8 +12,10 @@
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
 
+#include <QClipboard>
 #include <QDir>
 #include <QDockWidget>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QListView>
 #include <QPushButton>
@@ -118,6 +120,9 @@ private slots:
         QTest::keyClick(gallery, Qt::Key_3);
         QCOMPARE(gallery->selectedTile(), 3);
         QCOMPARE(buttonNamed(gallery, QStringLiteral("Upscale"))->text(), QStringLiteral("U3"));
+        // Ctrl+C puts the selected image itself on the clipboard.
+        QTest::keyClick(gallery, Qt::Key_C, Qt::ControlModifier);
+        QTRY_COMPARE(QGuiApplication::clipboard()->image().size(), gallery->task()->image(3)->size);
         QTest::keyClick(gallery, Qt::Key_U);
 
         // The upscale shows in the Queue, runs, and the Gallery follows it to a single image.
