@@ -198,12 +198,20 @@ QJsonObject Operation::toJson() const
     insertIfSet(o, "omniWeight", omniWeight);
     if (seed)
         o.insert(QStringLiteral("seed"), QString::number(*seed)); // a string: seeds may exceed 2^53
+    if (translate)
+        o.insert(QStringLiteral("translate"), *translate);
+    insertIfSet(o, "watermark", watermark);
+    insertIfSet(o, "motion", motion);
+    insertIfSet(o, "videoBatch", videoBatch);
+    insertIfSet(o, "dimensions", dimensions);
     insertIfSet(o, "parent", parentTaskId);
     if (tile > 0)
         o.insert(QStringLiteral("tile"), tile);
     insertIfSet(o, "variant", variant);
     insertIfSet(o, "direction", direction);
     insertIfSet(o, "zoomFactor", zoomFactor);
+    if (!mask.isEmpty())
+        o.insert(QStringLiteral("mask"), QString::fromLatin1(mask.toBase64()));
     return o;
 }
 
@@ -240,11 +248,18 @@ Result<Operation> Operation::fromJson(const QJsonObject &json)
         if (ok)
             op.seed = s;
     }
+    if (const QJsonValue t = json.value(QStringLiteral("translate")); t.isBool())
+        op.translate = t.toBool();
+    op.watermark = json.value(QStringLiteral("watermark")).toString();
+    op.motion = json.value(QStringLiteral("motion")).toString();
+    op.videoBatch = optionalInt(json, "videoBatch");
+    op.dimensions = json.value(QStringLiteral("dimensions")).toString();
     op.parentTaskId = json.value(QStringLiteral("parent")).toString();
     op.tile = json.value(QStringLiteral("tile")).toInt();
     op.variant = json.value(QStringLiteral("variant")).toString();
     op.direction = json.value(QStringLiteral("direction")).toString();
     op.zoomFactor = json.value(QStringLiteral("zoomFactor")).toString();
+    op.mask = QByteArray::fromBase64(json.value(QStringLiteral("mask")).toString().toLatin1());
     return op;
 }
 

@@ -2,6 +2,7 @@
 
 #include "result.h"
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QMetaType>
 #include <QString>
@@ -57,6 +58,11 @@ struct Operation
     std::optional<int> weird; // 0-3000
     std::optional<int> omniWeight; // 1-1000
     std::optional<qint64> seed;
+    std::optional<bool> translate; // enableTranslation
+    QString watermark; // waterMark text (kie, kolersky)
+    QString motion; // video and animate: "low" | "high"
+    std::optional<int> videoBatch; // video: 1 | 2 | 4
+    QString dimensions; // blend: "portrait" | "square" | "landscape"
 
     // Actions on a parent task (Tessera's task id). Tiles are 1..4, row-major; 0 = the parent's single image.
     QString parentTaskId;
@@ -64,6 +70,10 @@ struct Operation
     QString variant; // upscale: "subtle" | "creative" | "2x" | "4x"; vary: "subtle" | "strong"
     QString direction; // pan: "left" | "right" | "up" | "down"
     QString zoomFactor; // "1.5", "2" or a custom value in (1, 2]
+    // Vary region: the mask as an opaque black/white PNG (white = regenerate), any size; adapters fit it
+    // to the source image's pixel size (core/mask) and send it in the family's format.
+    QByteArray mask;
+    // Video extend: variant "auto" or "manual" (manual needs a prompt); `tile` = which video (1-based).
 
     // Short label for lists: "Imagine", "U3", "V2", "Reroll", "Pan ←", "Zoom 2x", ...
     QString label() const;

@@ -26,6 +26,17 @@ HttpCall HttpCall::post(QString path, const QJsonObject &body, Purpose purpose)
     return call;
 }
 
+HttpCall HttpCall::custom(QByteArray method, QString path, std::optional<QJsonObject> body, Purpose purpose)
+{
+    HttpCall call;
+    call.method = std::move(method);
+    call.path = std::move(path);
+    if (body)
+        call.body = QJsonDocument(*body);
+    call.purpose = purpose;
+    return call;
+}
+
 QString HttpCall::describe() const
 {
     QString text = QString::fromLatin1(method) + QLatin1Char(' ') + path;
@@ -49,6 +60,7 @@ HttpResponse HttpResponse::json(int status, const QJsonObject &body)
     r.status = status;
     r.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     r.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    r.received = QDateTime::currentDateTimeUtc();
     return r;
 }
 

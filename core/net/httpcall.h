@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QList>
 #include <QPair>
@@ -22,14 +23,21 @@ struct HttpCall
         Other,
     };
 
+    // How the API key travels (PROVIDERS.md: Bearer for most, a raw Authorization header or
+    // mj-api-secret for self-hosted midjourney-proxy). None sends no key.
+    enum class Auth { Bearer, Raw, MjApiSecret, None };
+
     QByteArray method = "GET";
     QString path; // "/api/v1/mj/generate"; joined to the base URL (and mjproxy's prefix) by the transport
     QUrlQuery query;
     std::optional<QJsonDocument> body;
     Purpose purpose = Purpose::Other;
+    Auth auth = Auth::Bearer;
 
     static HttpCall get(QString path, QUrlQuery query = {}, Purpose purpose = Purpose::Status);
     static HttpCall post(QString path, const QJsonObject &body, Purpose purpose = Purpose::Submit);
+    // A call with a method other than GET/POST (kolersky's DELETE with a JSON body).
+    static HttpCall custom(QByteArray method, QString path, std::optional<QJsonObject> body, Purpose purpose);
 
     // "POST /api/v1/mj/generate" for logs and tests (no body, no secrets).
     QString describe() const;
@@ -42,6 +50,7 @@ struct HttpResponse
     int status = 0;
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
+    QDateTime received; // when the answer arrived (UTC); Retry-After in seconds counts from here
 
     QByteArray header(const QByteArray &name) const; // case-insensitive; empty when absent
     bool isSuccess() const { return status >= 200 && status < 300; }

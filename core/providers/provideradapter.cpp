@@ -1,5 +1,6 @@
 #include "provideradapter.h"
 
+#include "common/vendorjson.h"
 #include "model/promptflags.h"
 
 #include <QCoreApplication>
@@ -70,6 +71,32 @@ Status ProviderAdapter::parseCancel(const HttpResponse &response) const
         Error::Kind::InvalidRequest,
         QCoreApplication::translate("ProviderAdapter", "The server did not cancel the task: %1").arg(message),
         response.status);
+}
+
+HttpCall ProviderAdapter::buildConnectionTest(const Account &account) const
+{
+    // An id no vendor ever issues: the answer is "not found" with a good key, 401/403 with a bad one.
+    return buildStatus(QStringLiteral("tessera-connection-test-0000"), account);
+}
+
+ConnectionReport ProviderAdapter::parseConnectionTest(const Result<HttpResponse> &response) const
+{
+    using Verdict = ConnectionReport::Verdict;
+    if (!response)
+        return {Verdict::Unreachable, response.error().message};
+    const HttpResponse &r = *response;
+    const QString said = vendor::excerpt(r.body);
+    if (r.status == 401 || r.status == 403) {
+        const auto json = vendor::parseObject(r);
+        const QString message = json
+            ? vendor::firstString(*json, {"message", "msg", "err", "description", "error"})
+            : QString();
+        return {Verdict::KeyRejected, message.isEmpty() ? said : message};
+    }
+    const auto json = vendor::parseObject(r);
+    if (!json)
+        return {Verdict::NotThisApi, json.error().message};
+    return {Verdict::KeyAccepted, vendor::firstString(*json, {"message", "msg", "description"})};
 }
 
 } // namespace tessera

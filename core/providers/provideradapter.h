@@ -12,6 +12,7 @@
 #include <QList>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace tessera {
@@ -26,11 +27,16 @@ struct SubmitContext
 
 // The answer to a submit: the vendor's id for the new task. `needsModal` says the vendor parked the
 // task waiting for a follow-up call (mjproxy code 21); the engine then asks buildModal().
+struct TaskSnapshot;
+
 struct SubmitOutcome
 {
     QString remoteId;
     bool needsModal = false;
     QJsonObject remote; // vendor data worth keeping with the task
+    // Set when the answer already is the result and there is nothing to poll (midjourney-proxy's
+    // image-seed answers the seed at once). remoteId may then be empty.
+    std::shared_ptr<const TaskSnapshot> immediate;
 };
 
 // One result file the vendor announced.
@@ -49,6 +55,8 @@ struct TaskSnapshot
     QList<RemoteImage> results; // set when Succeeded
     QJsonObject remote; // merged into Task::remote
     std::optional<Error> error; // set when Failed
+    // Text results (describe, shorten: the prompts in `remote["finalPrompt"]`; seed: `remote["seed"]`)
+    // succeed without images; the engine then finishes at once.
 };
 
 // When and how often to ask for a task's status. Every value can be overridden per account.
@@ -63,6 +71,14 @@ struct PollPolicy
     // Defaults overridden by the account's "first-poll", "poll-interval", "timeout" (seconds) and
     // "max-polls" options.
     PollPolicy withOverrides(const Account &account) const;
+};
+
+// What "Test connection" found out (issue "Accounts and secrets"): the four answers a user needs told apart.
+struct ConnectionReport
+{
+    enum class Verdict { KeyAccepted, KeyRejected, Unreachable, NotThisApi };
+    Verdict verdict = Verdict::Unreachable;
+    QString message; // the vendor's own words where there were any
 };
 
 // A pure translator between Tessera's Operation model and one API family (ARCHITECTURE.md): it builds
@@ -107,6 +123,22 @@ public:
     virtual Status parseCancel(const HttpResponse &response) const;
 
     virtual PollPolicy pollPolicy(const Operation &op, const Account &account) const = 0;
+
+    // "Test connection": one cheap authenticated request (by default the status of a task id that cannot
+    // exist) and what its answer says. The default reading: no answer → Unreachable; 401/403 →
+    // KeyRejected; an answer that is not JSON (an HTML page) → NotThisApi; any other JSON answer (a "task
+    // not found" included) → KeyAccepted. Families whose envelope carries the status override it.
+    virtual HttpCall buildConnectionTest(const Account &account) const;
+    virtual ConnectionReport parseConnectionTest(const Result<HttpResponse> &response) const;
+
+    // True when `op` acts on a single image and so, asked on a grid tile, must run on the upscale of that
+    // tile (kolersky and midjourney-proxy pan/zoom/inpaint...). The ActionPlanner then runs or reuses the
+    // U of the tile first (PROVIDERS.md §1 and §4 Decisions).
+    virtual bool needsSingleImage(const Operation &op) const
+    {
+        Q_UNUSED(op)
+        return false;
+    }
 
     // True when sending a submit twice costs nothing and loses nothing (the offline demo). For every
     // real family a submit interrupted by a crash becomes "unknown — check" instead of being re-sent.

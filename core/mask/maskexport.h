@@ -1,0 +1,43 @@
+#pragma once
+
+#include "model/result.h"
+
+#include <QByteArray>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSize>
+#include <QString>
+
+// What the provider adapters need from a vary-region mask (PROVIDERS.md "Mask PNGs everywhere", §2 masks
+// for upload-paint, §4 maskBase64). Pure functions on values: safe on any thread; the mask editor and the
+// engine run the heavy ones (fit, trace) on the pool for large images.
+namespace tessera::mask {
+
+// Decodes a mask PNG (any size, gray or colour, with or without alpha), fits it to `size` with
+// nearest-neighbour scaling when the sizes differ (`scaled` then says so), and thresholds it to an
+// opaque Format_Grayscale8 image with only 0 (keep) and 255 (regenerate). Alpha 0 counts as black.
+// Errors (InvalidRequest, naming "mask"): not an image, or no white pixel at all.
+Result<QImage> fit(const QByteArray &png, QSize size, bool *scaled = nullptr);
+
+// The mask as sent: non-interlaced 8-bit grayscale PNG, opaque, exactly `mask.size()`.
+QByteArray encodePng(const QImage &mask);
+
+// Standard base64 with padding and no line breaks; the data URL adds "data:image/png;base64,".
+QString base64(const QByteArray &png);
+QString dataUrl(const QByteArray &png);
+
+// Share of pixels selected (0..1).
+double coverage(const QImage &mask);
+
+// apixo polygon areas (PROVIDERS.md §2): the white region traced along pixel edges, holes joined by
+// keyholes, simplified with Douglas–Peucker at `epsilon` pixels (0 = exact), vertices rounded, shoelace
+// sum negative on y-down coordinates, each ring starting at its top-most then left-most vertex:
+// [{"width": W, "height": H, "points": [x1, y1, x2, y2, ...]}, ...].
+QJsonArray apixoAreas(const QImage &mask, double epsilon = 1.0);
+
+// The payload `mask export --format polygons` prints and apixo's upload-paint takes beside the prompt:
+// {"mask": {"areas": [...]}, "canvas": {"width", "height"}, "imgPos": {"width", "height", "x": 0, "y": 0}}.
+QJsonObject apixoPayload(const QImage &mask, double epsilon = 1.0);
+
+} // namespace tessera::mask
