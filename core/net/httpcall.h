@@ -28,7 +28,7 @@ struct HttpCall
     enum class Auth { Bearer, Raw, MjApiSecret, None };
 
     QByteArray method = "GET";
-    QString path; // "/api/v1/mj/generate"; joined to the base URL (and mjproxy's prefix) by the transport
+    QString path; // "/api/v1/mj/generate", below the base URL; adapters include any account prefix (mjproxy)
     QUrlQuery query;
     std::optional<QJsonDocument> body;
     Purpose purpose = Purpose::Other;
