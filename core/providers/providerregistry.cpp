@@ -1,6 +1,10 @@
 #include "providerregistry.h"
 
+#include "apixo/apixoadapter.h"
 #include "demo/demoadapter.h"
+#include "kie/kieadapter.h"
+#include "kolersky/kolerskyadapter.h"
+#include "mjproxy/mjproxyadapter.h"
 
 namespace tessera {
 
@@ -8,6 +12,10 @@ std::unique_ptr<ProviderRegistry> ProviderRegistry::createDefault()
 {
     auto registry = std::make_unique<ProviderRegistry>();
     registry->add(std::make_unique<demo::DemoAdapter>());
+    registry->add(std::make_unique<kolersky::KolerskyAdapter>());
+    registry->add(std::make_unique<apixo::ApixoAdapter>());
+    registry->add(std::make_unique<kie::KieAdapter>());
+    registry->add(std::make_unique<mjproxy::MjproxyAdapter>());
     return registry;
 }
 

@@ -18,7 +18,7 @@ public:
     ProviderRegistry(const ProviderRegistry &) = delete;
     ProviderRegistry &operator=(const ProviderRegistry &) = delete;
 
-    // Every family of this build: currently the offline demo.
+    // Every family of this build: the offline demo, kolersky, apixo, kie and midjourney-proxy.
     static std::unique_ptr<ProviderRegistry> createDefault();
 
     void add(std::unique_ptr<ProviderAdapter> adapter);

@@ -1,1 +1,251 @@
 #include "apixoadapter.h"
+
+#include "apixoprotocol.h"
+#include "apixowire.h"
+
+#include <QCoreApplication>
+
+#include <array>
+
+// The adapter's identity, capabilities and availability, poll policy and status call; the helpers its
+// other source files share (apixoprotocol.h). Validation, requests and answers have their own files.
+namespace tessera::apixo {
+
+namespace detail {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ApixoAdapter", text);
+}
+
+Error invalid(const QString &message)
+{
+    return Error::make(Error::Kind::InvalidRequest, message);
+}
+
+namespace {
+
+template<std::size_t N>
+std::optional<int> typeFor(const std::array<wire::VariantType, N> &table, const QString &variant)
+{
+    for (const auto &entry : table) {
+        if (variant == QLatin1String(entry.variant))
+            return entry.type;
+    }
+    return std::nullopt;
+}
+
+template<std::size_t N> QStringList namedVariants(const std::array<wire::VariantType, N> &table)
+{
+    QStringList names;
+    for (const auto &entry : table) {
+        if (*entry.variant)
+            names.append(QString::fromLatin1(entry.variant));
+    }
+    return names;
+}
+
+template<std::size_t N>
+Result<QString> choice(const Account &account, QLatin1String key, const std::array<const char *, N> &values)
+{
+    const QString chosen = account.option(key).trimmed().toLower();
+    if (chosen.isEmpty())
+        return QString::fromLatin1(values.front());
+    QStringList names;
+    for (const char *value : values) {
+        if (chosen == QLatin1String(value))
+            return chosen;
+        names.append(QString::fromLatin1(value));
+    }
+    return invalid(
+        tr("%1: \"%2\" is not one of %3").arg(key, account.option(key), names.join(QStringLiteral(", "))));
+}
+
+} // namespace
+
+const QStringList &aspectRatios()
+{
+    static const QStringList ratios {QStringLiteral("1:2"),  QStringLiteral("9:16"), QStringLiteral("2:3"),
+                                     QStringLiteral("3:4"),  QStringLiteral("5:6"),  QStringLiteral("1:1"),
+                                     QStringLiteral("6:5"),  QStringLiteral("4:3"),  QStringLiteral("3:2"),
+                                     QStringLiteral("16:9"), QStringLiteral("2:1")};
+    return ratios;
+}
+
+QString vendorVersion(const QString &version)
+{
+    for (const auto &v : wire::kVersions) {
+        if (version == QLatin1String(v.tessera))
+            return QString::fromLatin1(v.vendor);
+    }
+    return {};
+}
+
+std::optional<int> variantType(OperationKind kind, const QString &variant)
+{
+    if (kind == OperationKind::Vary)
+        return typeFor(wire::kVaryTypes, variant);
+    if (kind == OperationKind::Upscale)
+        return typeFor(wire::kUpscaleTypes, variant);
+    return std::nullopt;
+}
+
+QStringList variantsOffered(OperationKind kind)
+{
+    if (kind == OperationKind::Vary)
+        return namedVariants(wire::kVaryTypes);
+    if (kind == OperationKind::Upscale)
+        return namedVariants(wire::kUpscaleTypes);
+    return {};
+}
+
+Result<QString> routing(const Account &account)
+{
+    return choice(account, wire::kRoutingOption, wire::kRoutings);
+}
+
+Result<QString> maskFormat(const Account &account)
+{
+    return choice(account, wire::kMaskFormatOption, wire::kMaskFormats);
+}
+
+// What apixo does not offer at all, as the user calls it (PROVIDERS.md §2 "Not offered", §5); empty when
+// the operation exists.
+QString missingFeature(const Operation &op)
+{
+    switch (op.kind) {
+    case OperationKind::Imagine:
+        switch (op.type) {
+        case GenerateType::Text:
+        case GenerateType::Image:
+            return {};
+        case GenerateType::Style:
+            return tr("style reference");
+        case GenerateType::Omni:
+            return tr("omni reference");
+        case GenerateType::Video:
+        case GenerateType::VideoHd:
+            return tr("video");
+        }
+        return generateTypeName(op.type);
+    case OperationKind::Upscale:
+    case OperationKind::Vary:
+    case OperationKind::Inpaint:
+        return {};
+    case OperationKind::Reroll:
+        return tr("reroll");
+    case OperationKind::Pan:
+        return tr("pan");
+    case OperationKind::Zoom:
+        return tr("zoom");
+    case OperationKind::Seed:
+        return tr("seed");
+    case OperationKind::Animate:
+        return tr("animate");
+    case OperationKind::Describe:
+        return tr("describe");
+    case OperationKind::Blend:
+        return tr("blend");
+    case OperationKind::Shorten:
+        return tr("shorten");
+    case OperationKind::VideoExtend:
+        return tr("video extend");
+    }
+    return operationKindName(op.kind);
+}
+
+} // namespace detail
+
+using namespace detail;
+
+QString ApixoAdapter::family() const
+{
+    return QStringLiteral("apixo");
+}
+
+QString ApixoAdapter::displayName() const
+{
+    return QStringLiteral("apixo-style");
+}
+
+Capabilities ApixoAdapter::capabilities(const Account &) const
+{
+    Capabilities c;
+    c.generateTypes = {GenerateType::Text, GenerateType::Image};
+    c.operations
+        = {OperationKind::Imagine, OperationKind::Upscale, OperationKind::Vary, OperationKind::Inpaint};
+    c.aspectRatios = aspectRatios();
+    for (const auto &v : wire::kVersions)
+        c.versions.append(QString::fromLatin1(v.tessera));
+    // No relaxed mode at apixo (vendor doc: speed "fast" or "turbo").
+    c.speeds = {QStringLiteral("fast"), QStringLiteral("turbo")};
+    // The vendor documents ranges without steps (PROVIDERS.md §2), unlike kie's and kolersky's.
+    c.chaos = {0, 100, 1, true};
+    c.stylize = {0, 1000, 1, true};
+    c.weird = {0, 3000, 1, true};
+    c.maxPromptLength = 2000;
+    c.maxReferences = 5;
+    c.upscaleVariants = variantsOffered(OperationKind::Upscale);
+    c.varyVariants = variantsOffered(OperationKind::Vary);
+    c.serverCancel = false;
+    c.reportsProgress = false;
+    return c;
+}
+
+Availability ApixoAdapter::availability(const Operation &op, const Task *parent, const Account &) const
+{
+    if (const QString missing = missingFeature(op); !missing.isEmpty())
+        return Availability::no(tr("apixo has no %1").arg(missing));
+    if (!isAction(op.kind))
+        return Availability::yes();
+    if (!parent)
+        return Availability::no(tr("Select a finished task first"));
+    if (parent->state != TaskState::Succeeded)
+        return Availability::no(tr("The task has not finished yet"));
+    if (parent->remoteId.isEmpty())
+        return Availability::no(tr("The task has no apixo id"));
+    if ((op.kind == OperationKind::Upscale || op.kind == OperationKind::Vary)
+        && !variantType(op.kind, op.variant))
+        return Availability::no(
+            tr("apixo's %1 has no \"%2\" variant").arg(operationKindName(op.kind), op.variant));
+    if (op.tile == 0) {
+        if (parent->isGrid())
+            return Availability::no(tr("Select one of the four images (1-4)"));
+        if (!parent->image(0))
+            return Availability::no(tr("The task has no image to work on"));
+        if (op.kind == OperationKind::Upscale && op.variant.isEmpty())
+            return Availability::no(tr("This image is already upscaled; choose creative, 2x or 4x"));
+    } else if (!parent->image(op.tile)) {
+        return Availability::no(tr("The task has no image %1").arg(op.tile));
+    }
+    if (op.kind == OperationKind::Inpaint && parent->image(op.tile)->remoteUrl.isEmpty())
+        return Availability::no(tr("The image has no remote URL left for apixo to fetch"));
+    return Availability::yes();
+}
+
+HttpCall ApixoAdapter::buildStatus(const QString &remoteId, const Account &) const
+{
+    QUrlQuery query;
+    query.addQueryItem(QString(wire::kStatusQueryId), remoteId);
+    return HttpCall::get(QString(wire::kStatusPath), query, HttpCall::Purpose::Status);
+}
+
+PollPolicy ApixoAdapter::pollPolicy(const Operation &op, const Account &account) const
+{
+    // PROVIDERS.md §6 and the vendor's guidance: wait 20 s after submit (turbo ≈15–25 s: 10 s), then
+    // every 3 s; after 10 minutes the task is Unfinished.
+    PollPolicy p;
+    p.firstPollMs = op.speed == QLatin1String("turbo") ? 10'000 : 20'000;
+    p.intervalMs = 3000;
+    p.maxIntervalMs = 3000;
+    p.maxPolls = 0;
+    p.timeoutMs = 10LL * 60 * 1000;
+    return p.withOverrides(account);
+}
+
+bool ApixoAdapter::needsSingleImage(const Operation &) const
+{
+    return false;
+}
+
+} // namespace tessera::apixo
