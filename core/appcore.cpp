@@ -1,5 +1,7 @@
 #include "appcore.h"
 
+#include "secrets/keychainsecretstore.h"
+
 #include <QCoreApplication>
 
 namespace tessera {
@@ -16,16 +18,27 @@ Result<std::unique_ptr<AppCore>> AppCore::open(const Options &options)
     core->m_providers = ProviderRegistry::createDefault();
     core->m_demo = std::make_unique<demo::DemoBackend>(options.paths.demoStateDir, core->m_clock);
     core->m_demo->setTileLongSide(options.demoTileLongSide);
-    // Real families get their HTTP client with the providers issue; until then only the demo has one.
-    core->m_transport = std::make_unique<TransportRouter>(core->m_demo.get(), nullptr);
+    // One network access manager for the whole application (ARCHITECTURE.md, "Front ends").
+    core->m_network = std::make_unique<QNetworkAccessManager>();
+    core->m_http = std::make_unique<HttpClient>(*core->m_network, options.http);
+    core->m_transport = std::make_unique<TransportRouter>(core->m_demo.get(), core->m_http.get());
+    std::unique_ptr<SecretStore> persistent;
+    if (options.keychain)
+        persistent = std::make_unique<KeychainSecretStore>(options.keychainService);
+    else
+        persistent = std::make_unique<MemorySecretStore>();
+    core->m_secrets = std::make_unique<LayeredSecretStore>(std::move(persistent));
     core->m_engine = std::make_unique<TaskEngine>(*core->m_store, *core->m_archive, *core->m_providers,
                                                   *core->m_transport, core->m_clock, options.engine);
+    core->m_engine->setSecrets(core->m_secrets.get());
     return core;
 }
 
 AppCore::~AppCore()
 {
     m_engine.reset(); // releases its leases while the store is still open
+    m_transport.reset();
+    m_http.reset(); // before the network access manager it uses
 }
 
 Result<Account> AppCore::resolveAccount(const QString &nameOrId)

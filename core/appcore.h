@@ -1,14 +1,18 @@
 #pragma once
 
 #include "model/result.h"
+#include "net/httpclient.h"
 #include "net/transport.h"
 #include "providers/demo/demobackend.h"
 #include "providers/providerregistry.h"
+#include "secrets/secretstore.h"
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
 #include "storage/paths.h"
 #include "tasks/clock.h"
 #include "tasks/taskengine.h"
+
+#include <QNetworkAccessManager>
 
 #include <memory>
 
@@ -25,6 +29,10 @@ public:
         AppPaths paths;
         TaskEngine::Config engine;
         int demoTileLongSide = 512;
+        HttpClient::Config http;
+        // Keys in the system keychain (the product) or in memory only (tests that need no keychain).
+        bool keychain = true;
+        QString keychainService = QStringLiteral("tessera");
     };
 
     static Result<std::unique_ptr<AppCore>> open(const Options &options);
@@ -35,6 +43,8 @@ public:
     ImageArchive &archive() { return *m_archive; }
     const ProviderRegistry &providers() const { return *m_providers; }
     TaskEngine &engine() { return *m_engine; }
+    LayeredSecretStore &secrets() { return *m_secrets; }
+    Transport &transport() { return *m_transport; }
     Clock &clock() { return m_clock; }
 
     // The account of `nameOrId`, or the default account when empty; an Error naming the account when
@@ -50,6 +60,9 @@ private:
     std::unique_ptr<ImageArchive> m_archive;
     std::unique_ptr<ProviderRegistry> m_providers;
     std::unique_ptr<demo::DemoBackend> m_demo;
+    std::unique_ptr<QNetworkAccessManager> m_network;
+    std::unique_ptr<HttpClient> m_http;
+    std::unique_ptr<LayeredSecretStore> m_secrets;
     std::unique_ptr<TransportRouter> m_transport;
     std::unique_ptr<TaskEngine> m_engine;
 };

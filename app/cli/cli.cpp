@@ -88,6 +88,16 @@ int Cli::run(const QStringList &arguments)
         return action(OperationKind::Vary, args);
     if (command == QLatin1String("reroll"))
         return action(OperationKind::Reroll, args);
+    for (const OperationKind kind :
+         {OperationKind::Pan, OperationKind::Zoom, OperationKind::Inpaint, OperationKind::Seed,
+          OperationKind::Animate, OperationKind::VideoExtend}) {
+        if (command == operationKindName(kind))
+            return action(kind, args);
+    }
+    for (const OperationKind kind : {OperationKind::Describe, OperationKind::Blend, OperationKind::Shorten}) {
+        if (command == operationKindName(kind))
+            return fromImages(kind, args);
+    }
     if (command == QLatin1String("status"))
         return status(args, QStringLiteral("tessera-cli status TASK [--json]"));
     if (command == QLatin1String("wait"))
@@ -112,11 +122,26 @@ int Cli::help(const QString &topic)
               "\n"
               "Usage: tessera-cli COMMAND [options]   (tessera-cli COMMAND --help for its options)\n"
               "\n"
-              "  imagine \"PROMPT\" [--account N] [--ar 16:9] [--version 7] [--speed fast] [--chaos N]\n"
-              "                   [--stylize N] [--weird N] [--seed N] [--wait] [--json]\n"
-              "  upscale TASK --index 1-4 [--wait] [--json]      U1–U4 of a grid\n"
-              "  vary TASK --index 1-4 [--wait] [--json]         V1–V4 of a grid\n"
-              "  reroll TASK [--wait] [--json]                   a new grid from the same prompt\n"
+              "  imagine \"PROMPT\" [--account N] [--type text|image|style|omni|video|video-hd] [--ref "
+              "URL|FILE]...\n"
+              "                   [--ar 16:9] [--version 7] [--speed fast] [--chaos N] [--stylize N] "
+              "[--weird N]\n"
+              "                   [--ow N] [--seed N] [--motion low|high] [--batch N] [--wait] [--json]\n"
+              "  upscale TASK --index 1-4 | --variant subtle|creative|2x|4x      U1–U4, or an upscale's "
+              "variants\n"
+              "  vary TASK --index 1-4 | --variant subtle|strong                 V1–V4, or Vary "
+              "Subtle/Strong\n"
+              "  reroll TASK                                     a new grid from the same prompt\n"
+              "  pan TASK [--index 1-4] --direction left|right|up|down [--prompt P]\n"
+              "  zoom TASK [--index 1-4] --factor 1.5|2|X [--prompt P]   zoom out\n"
+              "  inpaint TASK [--index 1-4] --mask FILE.png [--prompt P] vary region (white = regenerate)\n"
+              "  seed TASK                                       the seed of a result\n"
+              "  animate TASK [--index 1-4] [--motion low|high]  a video from an image\n"
+              "  video-extend TASK [--index N] [--prompt P | --auto]   (kie)\n"
+              "  describe FILE|URL | blend FILE|URL... [--dimensions portrait|square|landscape]\n"
+              "  shorten \"PROMPT\"                               (midjourney-proxy)\n"
+              "      every task command takes [--wait] [--json]; actions on a grid tile that need a single\n"
+              "      image (pan, zoom, vary region at some providers) run the tile's U first, or reuse it\n"
               "  status TASK [--json]                            what Tessera knows of a task\n"
               "  wait TASK [--json]                              follow a task to its end, download results\n"
               "  cancel TASK [--json]                            cancel (on the server where the family "
@@ -126,7 +151,8 @@ int Cli::help(const QString &topic)
               "  history show TASK [--json]\n"
               "  history export TASK DIR                         copy a task's images to DIR\n"
               "  accounts list [--json]\n"
-              "  accounts default NAME                           the account new tasks use\n"
+              "  accounts add --family F --name N --base-url U [--option K=V]... [--key-stdin]\n"
+              "  accounts remove NAME | test NAME | default NAME\n"
               "\n"
               "TASK is Tessera's task id (a unique prefix of at least 6 characters will do) or the "
               "provider's\n"
@@ -161,6 +187,7 @@ std::optional<Task> Cli::findTask(const QString &key, int &exitCode)
         return std::nullopt;
     }
     exitCode = Ok;
+    useEnvironmentKey((*found)->accountId); // the account this command uses
     return **found;
 }
 
@@ -268,6 +295,11 @@ void Cli::printTask(const Task &task, bool asJson)
         m_out << "  " << tr("provider id: ") << task.remoteId << "\n";
     if (task.error)
         m_out << "  " << tr("note: ") << task.error->userText() << "\n";
+    if (task.operation.kind == OperationKind::Seed && task.remote.contains(QStringLiteral("seed")))
+        m_out << "  " << tr("seed: ") << task.remote.value(QStringLiteral("seed")).toString() << "\n";
+    if (const QString text = task.remote.value(QStringLiteral("finalPrompt")).toString(); !text.isEmpty()
+        && (task.operation.kind == OperationKind::Describe || task.operation.kind == OperationKind::Shorten))
+        m_out << "  " << tr("result:\n") << text << "\n";
     for (const ImageRef &img : task.images) {
         m_out << "  " << imageRoleName(img.role)
               << (img.index > 0 ? QStringLiteral(" %1").arg(img.index) : QString()) << "  "

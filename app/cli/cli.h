@@ -30,12 +30,18 @@ public:
 private:
     int imagine(const QStringList &args);
     int action(OperationKind kind, const QStringList &args);
+    int fromImages(OperationKind kind, const QStringList &args);
     int status(const QStringList &args, const QString &usage);
     int wait(const QStringList &args);
     int cancel(const QStringList &args);
     int check(const QStringList &args);
     int history(const QStringList &args);
     int accounts(const QStringList &args);
+    int accountsList(const QStringList &args);
+    int accountsAdd(const QStringList &args);
+    int accountsNamed(const QString &sub, const QStringList &args);
+    // Applies TESSERA_API_KEY (when set) to `accountId` for this process only.
+    void useEnvironmentKey(const QString &accountId);
     int help(const QString &topic = {});
 
     // Parses a sub-command's arguments: on --help prints its help, on bad usage (or a count of

@@ -8,7 +8,7 @@
 
 namespace tessera::cli {
 
-// The commands that read the history and the accounts.
+// The commands that read the history.
 
 int Cli::history(const QStringList &args)
 {
@@ -82,62 +82,6 @@ int Cli::history(const QStringList &args)
               << "  " << t.operation.label().leftJustified(8) << "  "
               << taskStateName(t.state).leftJustified(10) << "  " << t.prompt.simplified().left(60) << "\n";
     }
-    m_out.flush();
-    return Ok;
-}
-
-int Cli::accounts(const QStringList &args)
-{
-    const QString sub = args.value(1);
-    const QString usage = tr("usage: tessera-cli accounts list [--json] | default NAME");
-    if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
-        m_out << usage << Qt::endl;
-        return Ok;
-    }
-    if (sub == QLatin1String("default")) {
-        Command cmd(QStringLiteral("tessera-cli accounts default NAME"));
-        cmd.parser.addPositionalArgument(QStringLiteral("name"), tr("The account new tasks use."));
-        if (const auto done = parse(cmd, args.mid(1), 1, tr("usage: tessera-cli accounts default NAME")))
-            return *done;
-        if (!openCore())
-            return DataError;
-        const Result<Account> account = m_core->resolveAccount(cmd.positional().first());
-        if (!account)
-            return fail(account.error().message, account.error().kind == Error::Kind::Io ? DataError : Usage);
-        if (const Status s = m_core->store().setDefaultAccount(account->id); !s)
-            return fail(s.error().message, DataError);
-        m_out << tr("New tasks use %1.").arg(account->displayName()) << Qt::endl;
-        return Ok;
-    }
-    if (sub != QLatin1String("list"))
-        return fail(sub.isEmpty() ? usage : tr("unknown accounts command \"%1\"; %2").arg(sub, usage), Usage);
-    Command cmd(QStringLiteral("tessera-cli accounts list [--json]"));
-    if (const auto done = parse(cmd, args.mid(1), 0, tr("accounts list takes no arguments, only options")))
-        return *done;
-    if (!openCore())
-        return DataError;
-    const auto all = m_core->store().accounts();
-    const auto preferred = m_core->store().defaultAccount();
-    if (!all || !preferred)
-        return fail(!all ? all.error().message : preferred.error().message, DataError);
-    const bool asJson = cmd.isSet("json");
-    QJsonArray list;
-    for (const Account &a : *all) {
-        const bool isDefault = a.id == preferred->id;
-        if (!asJson) {
-            m_out << (isDefault ? "* " : "  ") << a.displayName()
-                  << (a.baseUrl.isEmpty() ? QString() : QStringLiteral("  ") + a.baseUrl) << "\n";
-            continue;
-        }
-        list.append(QJsonObject {{QStringLiteral("id"), a.id},
-                                 {QStringLiteral("name"), a.isDemo() ? QStringLiteral("demo") : a.name},
-                                 {QStringLiteral("family"), a.family},
-                                 {QStringLiteral("baseUrl"), a.baseUrl},
-                                 {QStringLiteral("options"), a.options},
-                                 {QStringLiteral("default"), isDefault}});
-    }
-    if (asJson)
-        m_out << json(list) << "\n";
     m_out.flush();
     return Ok;
 }

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "command.h"
+#include "tasks/references.h"
 
 namespace tessera::cli {
 
@@ -23,6 +24,11 @@ int Cli::imagine(const QStringList &args)
     cmd.add(QStringLiteral("weird"), tr("0-3000."), QStringLiteral("n"));
     cmd.add(QStringLiteral("ow"), tr("Omni weight 1-1000."), QStringLiteral("n"));
     cmd.add(QStringLiteral("seed"), tr("Seed for reproducible results."), QStringLiteral("n"));
+    cmd.add(QStringLiteral("motion"), tr("Video motion: low or high."), QStringLiteral("motion"));
+    cmd.add(QStringLiteral("batch"), tr("Videos per task: 1, 2 or 4."), QStringLiteral("n"));
+    cmd.add(QStringLiteral("watermark"), tr("Watermark text, where the provider offers it."),
+            QStringLiteral("text"));
+    cmd.add(QStringLiteral("translate"), tr("Let the provider translate the prompt to English."));
     cmd.add(QStringLiteral("wait"), tr("Wait until the task has ended and its images are saved."));
     if (const auto done
         = parse(cmd, args, 1, tr("imagine takes one prompt (quote it): tessera-cli imagine \"a red fox\"")))
@@ -36,7 +42,19 @@ int Cli::imagine(const QStringList &args)
         op.type = *type;
     }
     QString error;
-    op.references = cmd.parser.values(QStringLiteral("ref"));
+    for (const QString &ref : cmd.parser.values(QStringLiteral("ref"))) {
+        const Result<QString> resolved = resolveReference(ref);
+        if (!resolved)
+            return fail(resolved.error().message, Usage);
+        op.references.append(*resolved);
+    }
+    if (!op.references.isEmpty() && !cmd.isSet("type"))
+        op.type = GenerateType::Image; // a reference without --type is an image prompt
+    op.motion = cmd.value("motion").toLower();
+    op.videoBatch = intOption(cmd, "batch", &error);
+    op.watermark = cmd.value("watermark");
+    if (cmd.isSet("translate"))
+        op.translate = true;
     op.aspectRatio = cmd.value("ar");
     op.version = cmd.value("version");
     op.speed = cmd.value("speed");
@@ -57,6 +75,7 @@ int Cli::imagine(const QStringList &args)
     const Result<Account> account = m_core->resolveAccount(cmd.value("account"));
     if (!account)
         return fail(account.error().message, account.error().kind == Error::Kind::Io ? DataError : Usage);
+    useEnvironmentKey(account->id);
     const Result<QString> id = m_core->engine().submit(op, account->id);
     if (!id)
         return fail(id.error().message, id.error().kind == Error::Kind::Io ? DataError : Usage);
@@ -69,34 +88,129 @@ int Cli::action(OperationKind kind, const QStringList &args)
     const QString name = operationKindName(kind);
     Command cmd(QStringLiteral("tessera-cli %1 TASK [options]").arg(name));
     cmd.parser.addPositionalArgument(QStringLiteral("task"), tr("The parent task."));
-    if (kind != OperationKind::Reroll)
-        cmd.add(QStringLiteral("index"), tr("Which image of the grid, 1-4 (row-major: 1 top-left)."),
+    const bool takesIndex = kind != OperationKind::Reroll;
+    if (takesIndex)
+        cmd.add(QStringLiteral("index"),
+                kind == OperationKind::VideoExtend
+                    ? tr("Which video of the task, from 1.")
+                    : tr("Which image of the grid, 1-4 (row-major: 1 top-left)."),
                 QStringLiteral("n"));
-    cmd.add(QStringLiteral("variant"),
-            tr("subtle, strong, creative, 2x or 4x where the provider offers them."),
+    if (kind == OperationKind::Upscale || kind == OperationKind::Vary)
+        cmd.add(
+            QStringLiteral("variant"),
+            tr("subtle, strong (vary); subtle, creative, 2x or 4x (upscale) where the provider offers them."),
             QStringLiteral("variant"));
-    cmd.add(QStringLiteral("prompt"), tr("A prompt for the action where it takes one."),
-            QStringLiteral("prompt"));
+    if (kind == OperationKind::Pan)
+        cmd.add(QStringLiteral("direction"), tr("left, right, up or down."), QStringLiteral("direction"));
+    if (kind == OperationKind::Zoom)
+        cmd.add(QStringLiteral("factor"), tr("Zoom out by 1.5, 2 or any value above 1 up to 2."),
+                QStringLiteral("x"));
+    if (kind == OperationKind::Inpaint)
+        cmd.add(QStringLiteral("mask"), tr("PNG mask: white = regenerate, black = keep."),
+                QStringLiteral("file"));
+    if (kind == OperationKind::Animate)
+        cmd.add(QStringLiteral("motion"), tr("low or high."), QStringLiteral("motion"));
+    if (kind == OperationKind::VideoExtend)
+        cmd.add(QStringLiteral("auto"), tr("Let the provider extend the video without a prompt."));
+    if (kind != OperationKind::Seed && kind != OperationKind::Upscale)
+        cmd.add(QStringLiteral("prompt"), tr("A prompt for the action where it takes one."),
+                QStringLiteral("prompt"));
     cmd.add(QStringLiteral("wait"), tr("Wait until the task has ended and its images are saved."));
     if (const auto done = parse(cmd, args, 1, tr("%1 takes one task id").arg(name)))
         return *done;
     QString error;
-    const std::optional<int> index
-        = kind == OperationKind::Reroll ? std::nullopt : intOption(cmd, "index", &error);
+    const std::optional<int> index = takesIndex ? intOption(cmd, "index", &error) : std::nullopt;
     if (!error.isEmpty())
         return fail(error, Usage);
-    if (kind != OperationKind::Reroll && !index && cmd.value("variant").isEmpty())
+    if ((kind == OperationKind::Upscale || kind == OperationKind::Vary) && !index
+        && cmd.value("variant").isEmpty())
         return fail(tr("%1 needs --index 1-4 (which image of the grid)").arg(name), Usage);
+    if (kind == OperationKind::Pan && cmd.value("direction").isEmpty())
+        return fail(tr("pan needs --direction left, right, up or down"), Usage);
+    if (kind == OperationKind::Zoom && cmd.value("factor").isEmpty())
+        return fail(tr("zoom needs --factor 1.5, 2 or a value above 1 up to 2"), Usage);
+    if (kind == OperationKind::Inpaint && cmd.value("mask").isEmpty())
+        return fail(tr("inpaint needs --mask FILE.png (white = the region to regenerate)"), Usage);
+    if (kind == OperationKind::VideoExtend && cmd.isSet("auto") && !cmd.value("prompt").isEmpty())
+        return fail(tr("video-extend takes --prompt P or --auto, not both"), Usage);
+
+    // Options this command does not define read as empty.
+    const auto optional = [&cmd](const char *name) {
+        return cmd.parser.optionNames().contains(QLatin1String(name)) ? cmd.value(name) : QString();
+    };
+    Operation op = Operation::action(kind, QString(), index.value_or(0));
+    op.prompt = optional("prompt");
+    op.variant = optional("variant");
+    op.direction = optional("direction").toLower();
+    op.zoomFactor = optional("factor");
+    op.motion = optional("motion").toLower();
+    if (kind == OperationKind::VideoExtend)
+        op.variant = cmd.isSet("auto") ? QStringLiteral("auto") : QStringLiteral("manual");
+    if (kind == OperationKind::Inpaint) {
+        const Result<QByteArray> mask = readMaskFile(cmd.value("mask"));
+        if (!mask)
+            return fail(mask.error().message, Usage);
+        op.mask = *mask;
+    }
     int code = Ok;
     const std::optional<Task> parent = findTask(cmd.positional().first(), code);
     if (!parent)
         return code;
-    Operation op = Operation::action(kind, parent->id, index.value_or(0));
-    op.variant = cmd.value("variant");
-    op.prompt = cmd.value("prompt");
+    op.parentTaskId = parent->id;
     const Result<QString> id = m_core->engine().submit(op, parent->accountId);
     if (!id)
         return fail(tr("cannot %1 task %2: %3").arg(name, parent->id, id.error().message),
+                    id.error().kind == Error::Kind::Io ? DataError : Usage);
+    const bool untilEnd = cmd.isSet("wait");
+    return report(follow(*id, untilEnd, cmd.isSet("json")), cmd.isSet("json"), untilEnd);
+}
+
+int Cli::fromImages(OperationKind kind, const QStringList &args)
+{
+    // describe FILE|URL, blend FILE|URL..., shorten "PROMPT": new tasks (midjourney-proxy).
+    const QString name = operationKindName(kind);
+    const QString usage = kind == OperationKind::Describe
+        ? QStringLiteral("tessera-cli describe FILE|URL [options]")
+        : kind == OperationKind::Blend ? QStringLiteral("tessera-cli blend FILE|URL FILE|URL... [options]")
+                                       : QStringLiteral("tessera-cli shorten \"PROMPT\" [options]");
+    Command cmd(usage);
+    cmd.parser.addPositionalArgument(
+        kind == OperationKind::Shorten ? QStringLiteral("prompt") : QStringLiteral("image"),
+        kind == OperationKind::Shorten ? tr("The prompt to shorten.") : tr("Image file or URL."));
+    cmd.add(QStringLiteral("account"), tr("Account name (default: the default account)."),
+            QStringLiteral("name"));
+    if (kind == OperationKind::Blend)
+        cmd.add(QStringLiteral("dimensions"), tr("portrait, square or landscape."), QStringLiteral("shape"));
+    cmd.add(QStringLiteral("wait"), tr("Wait until the task has ended."));
+    const qsizetype count = kind == OperationKind::Blend ? -1 : 1;
+    if (const auto done = parse(cmd, args, count, tr("usage: %1").arg(usage)))
+        return *done;
+    Operation op;
+    op.kind = kind;
+    if (kind == OperationKind::Shorten) {
+        op.prompt = cmd.positional().first();
+    } else {
+        const QStringList images = cmd.positional();
+        if (kind == OperationKind::Blend && (images.size() < 2 || images.size() > 5))
+            return fail(tr("blend takes 2 to 5 images"), Usage);
+        for (const QString &image : images) {
+            const Result<QString> ref = resolveReference(image);
+            if (!ref)
+                return fail(ref.error().message, Usage);
+            op.references.append(*ref);
+        }
+        op.dimensions = cmd.value("dimensions").toLower();
+        op.type = GenerateType::Image;
+    }
+    if (!openCore())
+        return DataError;
+    const Result<Account> account = m_core->resolveAccount(cmd.value("account"));
+    if (!account)
+        return fail(account.error().message, account.error().kind == Error::Kind::Io ? DataError : Usage);
+    useEnvironmentKey(account->id);
+    const Result<QString> id = m_core->engine().submit(op, account->id);
+    if (!id)
+        return fail(tr("cannot %1: %2").arg(name, id.error().message),
                     id.error().kind == Error::Kind::Io ? DataError : Usage);
     const bool untilEnd = cmd.isSet("wait");
     return report(follow(*id, untilEnd, cmd.isSet("json")), cmd.isSet("json"), untilEnd);

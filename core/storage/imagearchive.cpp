@@ -146,8 +146,39 @@ QString ImageArchive::sha256(const QByteArray &bytes)
     return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
 }
 
+Result<QString> ImageArchive::videoExtension(const QByteArray &bytes)
+{
+    // Container signatures (the format comes from the bytes, never from the URL).
+    if (bytes.size() >= 12 && bytes.mid(4, 4) == "ftyp")
+        return bytes.mid(8, 2) == "qt" ? QStringLiteral("mov") : QStringLiteral("mp4");
+    if (bytes.startsWith("\x1A\x45\xDF\xA3"))
+        return QStringLiteral("webm");
+    if (bytes.startsWith("GIF87a") || bytes.startsWith("GIF89a"))
+        return QStringLiteral("gif");
+    return Error::make(Error::Kind::BadResponse,
+                       tr("The video file is not in a format Tessera knows (MP4, MOV, WebM or GIF)"));
+}
+
 Result<QList<ImageRef>> ImageArchive::ingest(const Ingest &request)
 {
+    if (request.role == ImageRole::Video) {
+        // Videos are kept as the vendor sent them, after a check of their container signature.
+        const Result<QString> extension = videoExtension(request.bytes);
+        if (!extension)
+            return extension.error();
+        ImageRef video;
+        video.role = ImageRole::Video;
+        video.index = request.index;
+        video.path = request.folder + QLatin1Char('/') + baseName(request.role, request.index)
+            + QLatin1Char('.') + *extension;
+        video.bytes = request.bytes.size();
+        video.hash = sha256(request.bytes);
+        video.remoteUrl = request.remoteUrl;
+        video.state = ImageState::Downloaded;
+        if (const Status s = writeFile(request.root, video.path, request.bytes); !s)
+            return s.error();
+        return QList<ImageRef> {video};
+    }
     QByteArray format;
     const Result<QImage> image = decode(request.bytes, request.allocationLimitMb, &format);
     if (!image)

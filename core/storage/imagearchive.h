@@ -43,8 +43,12 @@ public:
     };
 
     // Decodes (format from the bytes, not the name), writes the original bytes, and for a grid the four
-    // tiles as PNG. Returns the stored images: the original first, then tiles 1..4.
+    // tiles as PNG. A video (role Video) is checked by its container signature and stored as it came. Returns
+    // the stored images: the original first, then tiles 1..4.
     static Result<QList<ImageRef>> ingest(const Ingest &request);
+
+    // "mp4", "mov", "webm" or "gif" from a video file's first bytes; an Error for anything else.
+    static Result<QString> videoExtension(const QByteArray &bytes);
 
     // Decodes `bytes` with an allocation limit; `format` receives "png", "jpeg", "webp"...
     static Result<QImage> decode(const QByteArray &bytes, int allocationLimitMb,

@@ -1,9 +1,11 @@
 #include "taskengine.h"
 
+#include "actionplanner.h"
 #include "clock.h"
 #include "logging.h"
 #include "net/transport.h"
 #include "providers/providerregistry.h"
+#include "secrets/secretstore.h"
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
 
@@ -65,6 +67,11 @@ struct TaskEngine::Job
     int errorsInRow = 0;
     bool cancelRequested = false;
     int downloadsInFlight = 0;
+    // The account's API key for this run, read from the SecretStore when the job starts; in memory only.
+    enum class Key { Ready, Loading, Failed };
+    Key keyState = Key::Ready;
+    QString apiKey;
+    std::optional<Error> keyError;
     QList<QPointer<TransportReply>> downloads; // result files in flight
     QStringList downloadErrors;
 
@@ -220,6 +227,29 @@ Result<QString> TaskEngine::submit(const Operation &requested, const QString &ac
     if (!available.enabled)
         return Error::make(Error::Kind::Unsupported, available.reason);
 
+    if (parent) {
+        // Single-image actions asked on a grid tile run on that tile's upscale (PROVIDERS.md Decisions).
+        const auto children = m_store.children(parent->id);
+        if (!children)
+            return children.error();
+        const ActionPlan plan = ActionPlan::plan(op, *parent, *adapter, *children);
+        if (plan.step != ActionPlan::Step::Direct) {
+            QString upscaleId = plan.upscaleTaskId;
+            if (plan.step == ActionPlan::Step::UpscaleFirst) {
+                const Result<QString> upscale = submit(plan.upscale, accountId);
+                if (!upscale)
+                    return upscale.error();
+                upscaleId = *upscale;
+            }
+            qCInfo(lcTasks) << operationKindName(op.kind) << "on tile" << op.tile << "chained after upscale"
+                            << upscaleId;
+            task.operation = plan.action;
+            task.operation.parentTaskId = upscaleId;
+            task.parentId = upscaleId;
+            task.tile = 0;
+        }
+    }
+
     if (const Status s = m_store.insertTask(task, m_owner, m_clock.nowMs() + m_config.leaseMs); !s)
         return s.error();
     Account used = **account;
@@ -245,7 +275,74 @@ TaskEngine::Job *TaskEngine::startJob(const Task &task, const Account &account,
     job->generation = g_nextGeneration++;
     Job *raw = job.get();
     m_jobs[task.id] = std::move(job);
+    loadKey(*raw);
     return raw;
+}
+
+void TaskEngine::loadKey(Job &job)
+{
+    if (!m_secrets || job.account.isDemo() || job.account.id.isEmpty())
+        return;
+    job.keyState = Job::Key::Loading;
+    const QString id = job.task.id;
+    const int generation = job.generation;
+    const QString accountName = job.account.displayName();
+    m_secrets->readKey(job.account.id, this, [this, id, generation, accountName](const Result<QString> &key) {
+        Job *current = jobFor(id, generation);
+        if (!current)
+            return;
+        if (key && !key->isEmpty()) {
+            current->apiKey = *key;
+            current->keyState = Job::Key::Ready;
+        } else {
+            current->keyState = Job::Key::Failed;
+            // The keychain's own words when it failed (locked, no service), so the user knows why.
+            const QString why = !key && key.error().kind != Error::Kind::NotFound
+                ? QStringLiteral(" (") + key.error().message + QStringLiteral(")")
+                : QString();
+            current->keyError = Error::make(Error::Kind::Unauthorized,
+                                            tr("There is no API key for %1%2. Add it in Settings → Accounts "
+                                               "(or set TESSERA_API_KEY for the command line).")
+                                                .arg(accountName, why));
+        }
+        switch (current->phase) {
+        case Job::Phase::Waiting:
+            pump();
+            break;
+        case Job::Phase::Polling:
+            schedulePoll(*current, 0);
+            break;
+        default:
+            break;
+        }
+    });
+}
+
+TaskEngine::ParentGate TaskEngine::parentGate(Job &job)
+{
+    if (job.task.parentId.isEmpty())
+        return ParentGate::Ready;
+    if (isDriving(job.task.parentId))
+        return ParentGate::Wait;
+    const auto parent = m_store.task(job.task.parentId);
+    if (!parent || !parent->has_value()) {
+        finishRun(job, TaskState::Failed,
+                  parent ? Error::make(Error::Kind::InvalidRequest,
+                                       tr("The parent task is no longer in the history"))
+                         : parent.error());
+        return ParentGate::Failed;
+    }
+    const Task &p = **parent;
+    if (p.state == TaskState::Succeeded)
+        return ParentGate::Ready;
+    if (isActive(p.state))
+        return ParentGate::Wait; // another process drives it; resume() looks again
+    QString why
+        = tr("The step it builds on (%1) ended as %2").arg(p.operation.label(), taskStateLabel(p.state));
+    if (p.error)
+        why += QStringLiteral(": ") + p.error->message;
+    finishRun(job, TaskState::Failed, Error::make(p.error ? p.error->kind : Error::Kind::Cancelled, why));
+    return ParentGate::Failed;
 }
 
 void TaskEngine::pump()
@@ -274,6 +371,14 @@ void TaskEngine::pump()
                     m_clock.callAfter(job->notBeforeMs - now, this, [this] { pump(); });
                     continue;
                 }
+                if (job->keyState == Job::Key::Loading)
+                    continue; // the key's answer pumps again
+                if (job->keyState == Job::Key::Failed) {
+                    finishRun(*job, TaskState::Failed, job->keyError);
+                    continue;
+                }
+                if (parentGate(*job) != ParentGate::Ready)
+                    continue;
                 if (slotsInUse(job->account.id) < concurrencyFor(job->account))
                     submitJob(*job);
             }
@@ -310,7 +415,7 @@ void TaskEngine::submitJob(Job &job)
     emit taskChanged(job.task);
 
     qCInfo(lcTasks) << "submit" << job.task.id << call->describe();
-    TransportReply *reply = m_transport.send(*call, job.account, QString());
+    TransportReply *reply = m_transport.send(*call, job.account, job.apiKey);
     job.reply = reply;
     const QString id = job.task.id;
     const int generation = job.generation;
@@ -333,7 +438,9 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
         const Error &e = outcome.error();
         // A 429 or 503 answer proves the task was not created: it may wait and go again. Anything else
         // may have reached the server, so it is never re-sent (that could charge the user twice).
-        const bool provenNotCreated = e.httpStatus == 429 || e.httpStatus == 503;
+        // midjourney-proxy's "queue full" (code 23, RateLimited with HTTP 200) says the same.
+        const bool provenNotCreated
+            = e.httpStatus == 429 || e.httpStatus == 503 || e.kind == Error::Kind::RateLimited;
         if (!modal && (provenNotCreated || (job->adapter->resubmitIsSafe() && e.isTransient()))
             && !job->cancelRequested) {
             const qint64 now = m_clock.nowMs();
@@ -376,7 +483,7 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
             finishRun(*job, TaskState::Failed, call.error());
             return;
         }
-        TransportReply *next = m_transport.send(*call, job->account, QString());
+        TransportReply *next = m_transport.send(*call, job->account, job->apiKey);
         job->reply = next;
         connect(next, &TransportReply::finished, this,
                 [this, taskId, generation, next] { onSubmitted(taskId, generation, next, true); });
@@ -389,6 +496,14 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
         return;
     emit taskChanged(job->task);
     qCInfo(lcTasks) << "submitted" << taskId << "as" << job->task.remoteId;
+
+    if (outcome->immediate) {
+        // The answer already is the result (a seed): nothing to poll.
+        job->phase = Job::Phase::Polling;
+        job->runStartMs = m_clock.nowMs();
+        applySnapshot(*job, *outcome->immediate);
+        return;
+    }
 
     job->phase = Job::Phase::Polling;
     job->runStartMs = m_clock.nowMs();
@@ -415,6 +530,13 @@ void TaskEngine::poll(const QString &taskId, int generation)
     Job *job = jobFor(taskId, generation);
     if (!job || job->phase != Job::Phase::Polling || job->reply)
         return;
+    if (job->keyState == Job::Key::Loading)
+        return; // the key's answer schedules the poll
+    if (job->keyState == Job::Key::Failed) {
+        // The task may well be running at the vendor: keep it checkable once the key is back.
+        finishRun(*job, TaskState::Unfinished, job->keyError);
+        return;
+    }
     const PollPolicy &policy = job->policy;
     const qint64 elapsed = m_clock.nowMs() - job->runStartMs;
     if ((policy.maxPolls > 0 && job->task.pollCount >= policy.maxPolls) || elapsed >= policy.timeoutMs) {
@@ -430,7 +552,7 @@ void TaskEngine::poll(const QString &taskId, int generation)
     }
     ++job->task.pollCount;
     TransportReply *reply = m_transport.send(job->adapter->buildStatus(job->task.remoteId, job->account),
-                                             job->account, QString());
+                                             job->account, job->apiKey);
     job->reply = reply;
     connect(reply, &TransportReply::finished, this,
             [this, taskId, generation, reply] { onStatus(taskId, generation, reply); });
@@ -477,35 +599,45 @@ void TaskEngine::onStatus(const QString &taskId, int generation, TransportReply 
     }
 
     job->errorsInRow = 0;
-    job->task.error.reset();
-    for (auto it = snapshot->remote.constBegin(); it != snapshot->remote.constEnd(); ++it)
-        job->task.remote.insert(it.key(), it.value());
-    if (snapshot->progress)
-        job->task.progress = std::clamp(*snapshot->progress, 0, 100);
+    applySnapshot(*job, *snapshot);
+}
 
-    switch (snapshot->state) {
+void TaskEngine::applySnapshot(Job &job, const TaskSnapshot &snapshot)
+{
+    job.task.error.reset();
+    for (auto it = snapshot.remote.constBegin(); it != snapshot.remote.constEnd(); ++it)
+        job.task.remote.insert(it.key(), it.value());
+    if (snapshot.progress)
+        job.task.progress = std::clamp(*snapshot.progress, 0, 100);
+
+    switch (snapshot.state) {
     case TaskState::Failed:
-        finishRun(*job, TaskState::Failed,
-                  snapshot->error.value_or(
+        finishRun(job, TaskState::Failed,
+                  snapshot.error.value_or(
                       Error::make(Error::Kind::ServerError, tr("The provider reported a failure"))));
         return;
     case TaskState::Cancelled:
         finishRun(
-            *job, TaskState::Cancelled,
-            snapshot->error.value_or(Error::make(Error::Kind::Cancelled, tr("Cancelled on the server"))));
+            job, TaskState::Cancelled,
+            snapshot.error.value_or(Error::make(Error::Kind::Cancelled, tr("Cancelled on the server"))));
         return;
     case TaskState::Succeeded:
-        startDownloads(*job, *snapshot);
+        startDownloads(job, snapshot);
         return;
     default:
         break;
     }
-    job->task.state = snapshot->state == TaskState::Submitted ? TaskState::Submitted : TaskState::Running;
-    if (!persist(*job))
+    job.task.state = snapshot.state == TaskState::Submitted ? TaskState::Submitted : TaskState::Running;
+    if (!persist(job))
         return;
-    emit taskChanged(job->task);
-    schedulePoll(*job, job->intervalMs);
-    job->intervalMs = std::min<qint64>(job->policy.maxIntervalMs, job->intervalMs + job->intervalMs / 2);
+    emit taskChanged(job.task);
+    if (job.task.remoteId.isEmpty()) {
+        finishRun(job, TaskState::Unknown,
+                  Error::make(Error::Kind::BadResponse, tr("The provider gave no task id to follow")));
+        return;
+    }
+    schedulePoll(job, job.intervalMs);
+    job.intervalMs = std::min<qint64>(job.policy.maxIntervalMs, job.intervalMs + job.intervalMs / 2);
 }
 
 void TaskEngine::startDownloads(Job &job, const TaskSnapshot &snapshot)
@@ -684,7 +816,7 @@ Status TaskEngine::cancel(const QString &taskId)
             return {};
         }
         job->phase = Job::Phase::Cancelling;
-        TransportReply *reply = m_transport.send(*call, job->account, QString());
+        TransportReply *reply = m_transport.send(*call, job->account, job->apiKey);
         job->reply = reply;
         const int generation = job->generation;
         connect(reply, &TransportReply::finished, this, [this, taskId, generation, reply] {

@@ -19,6 +19,7 @@ class Clock;
 class HistoryStore;
 class ImageArchive;
 class ProviderRegistry;
+class SecretStore;
 class Transport;
 class TransportReply;
 
@@ -53,9 +54,16 @@ public:
                Transport &transport, Clock &clock, Config config, QObject *parent = nullptr);
     ~TaskEngine() override;
 
+    // Where API keys come from (read once per task run, kept in memory only for it). Without a store,
+    // requests carry no key — only right for the demo and tests.
+    void setSecrets(SecretStore *secrets) { m_secrets = secrets; }
+
     // Normalises (ProviderAdapter::normalize), validates, stores the task as Queued and starts it when its
     // account has a free slot. Returns the new task's id, or why nothing was stored (nothing is sent in that
-    // case).
+    // case). An action that needs a single image, asked on a grid tile, is chained after the U of that tile
+    // (ActionPlanner): the U is stored first (or an existing one reused) and the returned id is the
+    // action's, whose parent is the upscale. An action waits in Queued until its parent has succeeded, and
+    // fails if the parent ends otherwise.
     Result<QString> submit(const Operation &requested, const QString &accountId);
 
     // Queued: never sent. Running: the family's server-side cancel if it has one, else polling stops and
@@ -95,6 +103,10 @@ private:
     void schedulePoll(Job &job, qint64 delayMs);
     void poll(const QString &taskId, int generation);
     void onStatus(const QString &taskId, int generation, TransportReply *reply);
+    void applySnapshot(Job &job, const TaskSnapshot &snapshot);
+    void loadKey(Job &job);
+    enum class ParentGate { Ready, Wait, Failed };
+    ParentGate parentGate(Job &job);
     void startDownloads(Job &job, const TaskSnapshot &snapshot);
     void downloadNext(Job &job);
     void onDownloaded(const QString &taskId, int generation, int slot, TransportReply *reply);
@@ -115,6 +127,7 @@ private:
     ImageArchive &m_archive;
     const ProviderRegistry &m_providers;
     Transport &m_transport;
+    SecretStore *m_secrets = nullptr;
     Clock &m_clock;
     Config m_config;
     QString m_owner;

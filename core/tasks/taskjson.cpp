@@ -36,8 +36,10 @@ QJsonObject taskToJson(const Task &task, const Account &account, const ImageArch
             {QStringLiteral("role"), imageRoleName(img.role)},
             {QStringLiteral("index"), img.index > 0 ? QJsonValue(img.index) : QJsonValue(QJsonValue::Null)},
             {QStringLiteral("path"), path},
-            {QStringLiteral("width"), img.size.width()},
-            {QStringLiteral("height"), img.size.height()},
+            {QStringLiteral("width"),
+             img.size.isValid() ? QJsonValue(img.size.width()) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("height"),
+             img.size.isValid() ? QJsonValue(img.size.height()) : QJsonValue(QJsonValue::Null)},
             {QStringLiteral("url"), textOrNull(img.remoteUrl)},
         });
     }
@@ -51,7 +53,7 @@ QJsonObject taskToJson(const Task &task, const Account &account, const ImageArch
             {QStringLiteral("message"), task.error->message},
         };
     }
-    return QJsonObject {
+    QJsonObject o {
         {QStringLiteral("id"), task.id},
         {QStringLiteral("remoteId"), textOrNull(task.remoteId)},
         {QStringLiteral("account"), account.isDemo() ? QStringLiteral("demo") : account.name},
@@ -70,6 +72,15 @@ QJsonObject taskToJson(const Task &task, const Account &account, const ImageArch
         {QStringLiteral("finished"),
          isTerminal(task.state) ? timeOrNull(task.finished) : QJsonValue(QJsonValue::Null)},
     };
+    // Text results (PRODUCT.md --json): the seed of a seed task, the prompts of describe / shorten.
+    if (const QString seed = task.remote.value(QStringLiteral("seed")).toString();
+        !seed.isEmpty() && task.operation.kind == OperationKind::Seed)
+        o.insert(QStringLiteral("seed"), seed);
+    if (task.operation.kind == OperationKind::Describe || task.operation.kind == OperationKind::Shorten) {
+        const QString text = task.remote.value(QStringLiteral("finalPrompt")).toString();
+        o.insert(QStringLiteral("text"), text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text));
+    }
+    return o;
 }
 
 } // namespace tessera

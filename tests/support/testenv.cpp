@@ -16,10 +16,10 @@ public:
 
 } // namespace
 
-TransportReply *ScriptedTransport::send(const HttpCall &call, const Account &, const QString &)
+TransportReply *ScriptedTransport::send(const HttpCall &call, const Account &, const QString &apiKey)
 {
     auto *reply = new TestReply;
-    sent.append({call, reply});
+    sent.append({call, reply, apiKey});
     const std::optional<Result<HttpResponse>> answer = handler ? handler(call) : std::nullopt;
     if (answer)
         reply->finish(*answer);

@@ -28,6 +28,7 @@ public:
     {
         HttpCall call;
         QPointer<TransportReply> reply;
+        QString apiKey;
     };
 
     Handler handler;
