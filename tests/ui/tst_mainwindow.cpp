@@ -1,6 +1,6 @@
 // The first screens end to end, offscreen: prompt → Ctrl+Enter → four tiles; 3 then U → an upscale in
-// the Queue that completes and shows as a single image; errors reach the user; layout and history
-// survive a restart.
+// the Queue that completes and shows as a single image; errors reach the user next to what caused them;
+// "Use this prompt" of a describe result fills Compose; layout and history survive a restart.
 #include "appcore.h"
 #include "common/mainwindow.h"
 #include "common/tasklistmodel.h"
@@ -12,6 +12,7 @@
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
 
+#include <QAbstractButton>
 #include <QClipboard>
 #include <QDir>
 #include <QDockWidget>
@@ -55,9 +56,9 @@ QList<TileWidget *> visibleTiles(GalleryView *gallery)
     return shown;
 }
 
-QPushButton *buttonNamed(QWidget *parent, const QString &accessibleName)
+QAbstractButton *buttonNamed(QWidget *parent, const QString &accessibleName)
 {
-    for (QPushButton *b : parent->findChildren<QPushButton *>()) {
+    for (QAbstractButton *b : parent->findChildren<QAbstractButton *>()) {
         if (b->accessibleName() == accessibleName)
             return b;
     }
@@ -139,7 +140,7 @@ private slots:
         QCOMPARE(window.queueModel()->taskAt(0).state, TaskState::Succeeded);
 
         // On a single image U is disabled and says why.
-        QPushButton *u = buttonNamed(gallery, QStringLiteral("Upscale"));
+        QAbstractButton *u = buttonNamed(gallery, QStringLiteral("Upscale"));
         QVERIFY(!u->isEnabled());
         QVERIFY(u->toolTip().contains(QStringLiteral("already")));
         const int before = *core->store().taskCount();
@@ -161,6 +162,48 @@ private slots:
         QVERIFY(explained);
         QCOMPARE(*core->store().taskCount(), 0);
         QVERIFY(!window.gallery()->task());
+    }
+
+    void engineRefusalIsShownNextToGenerate()
+    {
+        QTemporaryDir dir;
+        Session session(dir.path());
+        MainWindow &window = session.window;
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        // The demo accepts 2000 characters: the engine refuses more and names the field.
+        window.compose()->promptEditor()->setPlainText(QString(2100, QLatin1Char('a')));
+        QTest::keyClick(window.compose()->promptEditor(), Qt::Key_Return, Qt::ControlModifier);
+        bool inline_ = false;
+        for (QLabel *l : window.compose()->findChildren<QLabel *>())
+            inline_ = inline_ || (l->isVisible() && l->text().startsWith(QStringLiteral("prompt:")));
+        QVERIFY(inline_);
+        QCOMPARE(*session.core->store().taskCount(), 0);
+    }
+
+    void useThisPromptFillsCompose()
+    {
+        QTemporaryDir dir;
+        Session session(dir.path());
+        MainWindow &window = session.window;
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        Task describe;
+        describe.id = QStringLiteral("describe-1");
+        describe.accountId = QString::fromLatin1(Account::kDemoId);
+        describe.operation.kind = OperationKind::Describe;
+        describe.operation.references = {QStringLiteral("https://example.com/fox.png")};
+        describe.state = TaskState::Succeeded;
+        describe.created = describe.updated = describe.finished = QDateTime::currentDateTimeUtc();
+        describe.remote.insert(
+            QStringLiteral("finalPrompt"),
+            QStringLiteral("1️⃣ a red fox --ar 4:3\n\n2️⃣ a fox in watercolor --ar 4:3\n\n"
+                           "3️⃣ fox portrait\n\n4️⃣ a winter animal"));
+        QVERIFY(session.core->store().insertTask(describe, QString(), 0));
+        window.showTask(describe.id);
+        QAbstractButton *use = buttonNamed(window.gallery(), QStringLiteral("Use prompt 2"));
+        QVERIFY(use && use->isVisible());
+        QTest::mouseClick(use, Qt::LeftButton);
+        QCOMPARE(window.compose()->promptEditor()->prompt(), QStringLiteral("a fox in watercolor --ar 4:3"));
+        QVERIFY(window.compose()->promptEditor()->hasFocus() || !window.isActiveWindow());
     }
 
     void historyAndLayoutSurviveARestart()

@@ -1,5 +1,7 @@
 #include "imagecache.h"
 
+#include "futures.h"
+
 #include <QFuture>
 #include <QImageReader>
 #include <QtConcurrent/QtConcurrentRun>
@@ -57,16 +59,17 @@ QPixmap ImageCache::pixmap(const QString &path, QSize maxSize)
         return *hit;
     if (!m_pending.contains(k)) {
         m_pending.insert(k);
-        QtConcurrent::run(&ImageCache::load, path, QSize(b, b))
-            .then(this, [this, k, path](const QImage &image) {
-                m_pending.remove(k);
-                // A file that cannot be read is cached as an empty pixmap so that it is not retried forever.
-                auto *pm = new QPixmap(QPixmap::fromImage(image));
-                const qsizetype cost
-                    = std::max<qsizetype>(1, qsizetype(pm->width()) * pm->height() * 4 / 1024);
-                m_cache.insert(k, pm, cost);
-                emit ready(path);
-            });
+        whenReady(this, QtConcurrent::run(&ImageCache::load, path, QSize(b, b)),
+                  [this, k, path](const QImage &image) {
+                      m_pending.remove(k);
+                      // A file that cannot be read is cached as an empty pixmap so that it is not retried
+                      // forever.
+                      auto *pm = new QPixmap(QPixmap::fromImage(image));
+                      const qsizetype cost
+                          = std::max<qsizetype>(1, qsizetype(pm->width()) * pm->height() * 4 / 1024);
+                      m_cache.insert(k, pm, cost);
+                      emit ready(path);
+                  });
     }
     return {};
 }

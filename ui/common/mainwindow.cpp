@@ -24,6 +24,8 @@
 #include <QStatusBar>
 #include <QVBoxLayout>
 
+#include <tuple>
+
 namespace tessera::ui {
 
 namespace {
@@ -95,6 +97,12 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
     connect(m_gallery, &GalleryView::actionRequested, this,
             [this](const Operation &op, const QString &accountId) { submit(op, accountId); });
     connect(m_gallery, &GalleryView::message, this, [this](const QString &text) { showMessage(text); });
+    connect(m_gallery, &GalleryView::usePromptRequested, this, [this](const QString &prompt) {
+        m_composeDock->show();
+        m_composeDock->raise();
+        m_compose->usePrompt(prompt);
+        showMessage(tr("Prompt placed in Compose — edit it and press Ctrl+Enter"));
+    });
     connect(m_queueView, &QueueView::showRequested, this, &MainWindow::showTask);
     connect(m_historyView, &HistoryView::showRequested, this, &MainWindow::showTask);
     connect(m_historyModel, &HistoryModel::loadFailed, this,
@@ -214,6 +222,19 @@ void MainWindow::buildMenus()
     add(task, tr("&Vary Selected"), QKeySequence(Qt::Key_V),
         [this] { m_gallery->trigger(OperationKind::Vary); });
     add(task, tr("&Reroll"), QKeySequence(Qt::Key_R), [this] { m_gallery->trigger(OperationKind::Reroll); });
+    QMenu *pan = task->addMenu(tr("&Pan"));
+    for (const auto &[name, text, key] :
+         {std::tuple {QStringLiteral("left"), tr("Pan &Left"), Qt::Key_Left},
+          std::tuple {QStringLiteral("right"), tr("Pan &Right"), Qt::Key_Right},
+          std::tuple {QStringLiteral("up"), tr("Pan &Up"), Qt::Key_Up},
+          std::tuple {QStringLiteral("down"), tr("Pan &Down"), Qt::Key_Down}}) {
+        const QString direction = name;
+        add(pan, text, QKeySequence(Qt::ALT | key), [this, direction] { m_gallery->pan(direction); });
+    }
+    add(task, tr("&Zoom Out…"), QKeySequence(Qt::Key_Z), [this] { m_gallery->popupZoomMenu(); });
+    add(task, tr("Vary R&egion…"), QKeySequence(Qt::Key_E),
+        [this] { m_gallery->trigger(OperationKind::Inpaint); });
+    add(task, tr("&Seed"), QKeySequence(), [this] { m_gallery->trigger(OperationKind::Seed); });
     task->addSeparator();
     add(task, tr("&Cancel Task"), QKeySequence(Qt::CTRL | Qt::Key_Period), [this] {
         if (m_gallery->task()) {
@@ -249,6 +270,13 @@ void MainWindow::loadAccounts()
         onlyDemo = onlyDemo && a.isDemo();
     }
     m_queue->setAccountNames(names);
+    QSet<QString> reportsProgress;
+    for (const Account &a : *accounts) {
+        const ProviderAdapter *adapter = m_core.providers().adapter(a.family);
+        if (adapter && adapter->capabilities(a).reportsProgress)
+            reportsProgress.insert(a.id);
+    }
+    m_queue->setProgressAccounts(reportsProgress);
     m_historyModel->setAccountNames(names);
     QString current = m_settings.lastAccountId();
     if (!m_accounts.contains(current))
@@ -266,7 +294,8 @@ QString MainWindow::submit(const Operation &op, const QString &accountId)
 {
     const Result<QString> id = m_core.engine().submit(op, accountId);
     if (!id) {
-        if (op.kind == OperationKind::Imagine)
+        // What Compose asked for is explained next to its Generate button, naming the field.
+        if (!isAction(op.kind))
             m_compose->showError(id.error().message);
         showMessage(id.error().message, true);
         return {};
@@ -284,6 +313,7 @@ void MainWindow::showTask(const QString &taskId)
         return;
     const Task &task = **found;
     m_gallery->showTask(task, accountFor(task.accountId));
+    m_gallery->setWaitingFor(m_queue->waitingFor(task));
     m_queueView->selectTask(taskId);
     m_historyView->selectTask(taskId);
 }
@@ -298,6 +328,8 @@ void MainWindow::onTaskChanged(const Task &task)
             m_cache->forget(m_core.archive().absolutePath(img.path));
     }
     m_gallery->updateTask(task);
+    if (m_gallery->task())
+        m_gallery->setWaitingFor(m_queue->waitingFor(*m_gallery->task()));
     updateStatus();
 }
 

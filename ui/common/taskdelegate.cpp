@@ -8,6 +8,8 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
+
 namespace tessera::ui {
 
 namespace {
@@ -124,12 +126,21 @@ void TaskDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                       boldMetrics.elidedText(task.title(80), Qt::ElideRight, textRect.width()));
 
     painter->setFont(option.font);
-    QString status = stateSymbol(task.state) + QLatin1Char(' ') + taskStateLabel(task.state);
+    const bool percent = index.data(TaskListModel::ReportsProgressRole).toBool();
+    const QString waitingFor = index.data(TaskListModel::WaitingForRole).toString();
+    const bool moving = task.state == TaskState::Submitting || task.state == TaskState::Submitted
+        || task.state == TaskState::Running;
+    QString status = stateSymbol(task.state) + QLatin1Char(' ');
+    if (!waitingFor.isEmpty())
+        status += TaskDelegate::tr("waiting for %1").arg(waitingFor);
+    else
+        status += taskStateLabel(task.state);
     const qint64 elapsed
         = task.created.secsTo(isTerminal(task.state) ? task.finished : QDateTime::currentDateTimeUtc());
     if (isActive(task.state)) {
-        if (task.progress && task.state == TaskState::Running)
-            status += QStringLiteral(" · %1%").arg(*task.progress);
+        // Percent where the family reports it (PRODUCT.md "Queue"), else the time it has taken so far.
+        if (percent && moving)
+            status += QStringLiteral(" · %1%").arg(task.progress.value_or(0));
         status += QStringLiteral(" · ") + elapsedText(std::max<qint64>(0, elapsed));
     } else if (task.finished.isValid()) {
         status
@@ -143,15 +154,16 @@ void TaskDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                                                     Qt::ElideRight, second.width()));
 
     const QRect third(textRect.left(), textRect.top() + 2 * line, textRect.width(), line);
-    if (isActive(task.state)) {
+    if (moving) {
         const QRect bar(third.left(), third.center().y() - 2, std::min(third.width(), 220), 5);
         painter->setPen(Qt::NoPen);
         painter->setBrush(pal.color(QPalette::Mid));
         painter->drawRoundedRect(bar, 2, 2);
         painter->setBrush(pal.color(selected ? QPalette::HighlightedText : QPalette::Highlight));
-        if (task.progress && task.state == TaskState::Running) {
-            painter->drawRoundedRect(
-                QRect(bar.left(), bar.top(), bar.width() * *task.progress / 100, bar.height()), 2, 2);
+        if (percent) {
+            const int done = std::clamp(task.progress.value_or(0), 0, 100);
+            painter->drawRoundedRect(QRect(bar.left(), bar.top(), bar.width() * done / 100, bar.height()), 2,
+                                     2);
         } else {
             // No percent from the family: a block that moves with the elapsed time.
             const int w = bar.width() / 4;

@@ -51,6 +51,10 @@ QVariant TaskListModel::data(const QModelIndex &index, int role) const
         return m_accountNames.value(t.accountId, t.accountId);
     case IdRole:
         return t.id;
+    case ReportsProgressRole:
+        return m_progressAccounts.contains(t.accountId);
+    case WaitingForRole:
+        return waitingFor(t);
     default:
         return {};
     }
@@ -63,12 +67,35 @@ void TaskListModel::setAccountNames(const QHash<QString, QString> &names)
         emit dataChanged(index(0), index(rowCount() - 1), {AccountRole});
 }
 
+void TaskListModel::setProgressAccounts(const QSet<QString> &accountIds)
+{
+    m_progressAccounts = accountIds;
+    if (!m_tasks.isEmpty())
+        emit dataChanged(index(0), index(rowCount() - 1), {ReportsProgressRole});
+}
+
+QString TaskListModel::waitingFor(const Task &task) const
+{
+    if (task.state != TaskState::Queued || task.parentId.isEmpty())
+        return {};
+    const int row = rowOf(task.parentId);
+    if (row < 0)
+        return {};
+    const Task &parent = m_tasks.at(row);
+    return isActive(parent.state) ? parent.operation.label() : QString();
+}
+
 void TaskListModel::upsert(const Task &task, bool insertIfMissing)
 {
     const int row = rowOf(task.id);
     if (row >= 0) {
         m_tasks[row] = task;
         emit dataChanged(index(row), index(row));
+        // Actions chained after this task say whether they still wait for it.
+        for (int i = 0; i < m_tasks.size(); ++i) {
+            if (m_tasks.at(i).parentId == task.id)
+                emit dataChanged(index(i), index(i), {WaitingForRole});
+        }
         return;
     }
     if (!insertIfMissing)

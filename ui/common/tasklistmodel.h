@@ -5,6 +5,7 @@
 #include <QAbstractListModel>
 #include <QHash>
 #include <QList>
+#include <QSet>
 
 namespace tessera {
 class ImageArchive;
@@ -22,6 +23,8 @@ public:
         ThumbnailRole, // absolute path of the image that stands for the task, or empty
         AccountRole, // the account's display name
         IdRole,
+        ReportsProgressRole, // bool: the task's family reports a percentage (Capabilities::reportsProgress)
+        WaitingForRole, // "U3" when a queued action waits for its parent task, else empty
     };
 
     explicit TaskListModel(const ImageArchive &archive, QObject *parent = nullptr);
@@ -30,6 +33,10 @@ public:
     QVariant data(const QModelIndex &index, int role) const override;
 
     void setAccountNames(const QHash<QString, QString> &names);
+    // The accounts whose family reports progress in percent; the others show elapsed time.
+    void setProgressAccounts(const QSet<QString> &accountIds);
+    // What a queued task waits for: its parent's label ("U3") while that task is still under way.
+    QString waitingFor(const Task &task) const;
     // Replaces the row of the same task, or inserts it at the top when `insertIfMissing`.
     void upsert(const Task &task, bool insertIfMissing);
     void setTasks(const QList<Task> &tasks);
@@ -52,6 +59,7 @@ private:
     QList<Task> m_tasks;
     QHash<QString, int> m_rows;
     QHash<QString, QString> m_accountNames;
+    QSet<QString> m_progressAccounts;
 };
 
 } // namespace tessera::ui

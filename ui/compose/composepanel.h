@@ -1,5 +1,6 @@
 #pragma once
 
+#include "familyextras.h"
 #include "model/account.h"
 #include "model/capabilities.h"
 #include "model/operation.h"
@@ -7,12 +8,12 @@
 #include <QList>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QFormLayout;
 class QLabel;
+class QLineEdit;
 class QPushButton;
-class QSlider;
-class QSpinBox;
 
 namespace tessera {
 class ProviderRegistry;
@@ -21,9 +22,13 @@ class ProviderRegistry;
 namespace tessera::ui {
 
 class PromptEditor;
+class RangeField;
+class ReferenceList;
 
-// The left dock: which account, what to generate and with which parameters. Offers only the values the
-// selected account's family accepts; a parameter left at "default" is not sent at all.
+// The left dock: which account, what to make and with which parameters. The task types are the family's
+// generate types plus describe, blend and shorten where it has them; every parameter offers only the
+// values the family accepts, and one left at "default" is not sent at all. Generate (Ctrl+Enter) asks
+// for the task; what the engine refuses comes back through showError() and stays next to the button.
 class ComposePanel : public QWidget
 {
     Q_OBJECT
@@ -34,11 +39,20 @@ public:
     QString currentAccountId() const;
     void setPromptHistory(const QStringList &newestFirst);
 
+    // The task type by name: a generate type ("text", "image", "style", "omni", "video", "video-hd") or
+    // an operation ("describe", "blend", "shorten"). setCurrentType() is false when it is not offered.
+    QString currentType() const;
+    bool setCurrentType(const QString &name);
+    QStringList offeredTypes() const;
+
     Operation operation() const; // what Generate would send now
-    void showError(const QString &message); // under the prompt; cleared on the next edit
+    void showError(const QString &message); // next to Generate; cleared on the next edit
     void accepted(); // the task was queued: remember the prompt, clear the error
+    // "Use this prompt": the text goes into the prompt editor for a new imagine.
+    void usePrompt(const QString &prompt);
 
     PromptEditor *promptEditor() const { return m_prompt; }
+    ReferenceList *references() const { return m_refs; }
 
 signals:
     void generateRequested(const tessera::Operation &op, const QString &accountId);
@@ -48,30 +62,36 @@ public slots:
     void generate();
 
 private:
-    struct IntField
-    {
-        QSlider *slider = nullptr;
-        QSpinBox *spin = nullptr;
-        QLabel *label = nullptr;
-    };
-
+    Account currentAccount() const;
     void applyCapabilities();
-    void addIntField(IntField &field, const QString &name, const QString &tip, QFormLayout *form);
-    static void configure(IntField &field, const IntRange &range);
-    static std::optional<int> valueOf(const IntField &field);
+    void applyType();
+    void refreshCost();
+    QWidget *buildParameters();
 
     const ProviderRegistry &m_providers;
     QList<Account> m_accounts;
+    Capabilities m_caps;
+    FamilyExtras m_extras;
     QComboBox *m_account = nullptr;
     QComboBox *m_type = nullptr;
+    QLabel *m_promptLabel = nullptr;
     PromptEditor *m_prompt = nullptr;
-    QLabel *m_error = nullptr;
+    QLabel *m_refsLabel = nullptr;
+    ReferenceList *m_refs = nullptr;
+    QFormLayout *m_params = nullptr;
+    QComboBox *m_dimensions = nullptr;
     QComboBox *m_aspect = nullptr;
     QComboBox *m_version = nullptr;
     QComboBox *m_speed = nullptr;
-    IntField m_chaos;
-    IntField m_stylize;
-    IntField m_weird;
+    RangeField *m_chaos = nullptr;
+    RangeField *m_stylize = nullptr;
+    RangeField *m_weird = nullptr;
+    RangeField *m_omniWeight = nullptr;
+    QComboBox *m_motion = nullptr;
+    QComboBox *m_batch = nullptr;
+    QLineEdit *m_watermark = nullptr;
+    QCheckBox *m_translate = nullptr;
+    QLabel *m_error = nullptr;
     QLabel *m_cost = nullptr;
     QPushButton *m_generate = nullptr;
 };

@@ -1,10 +1,12 @@
 #include "prompteditor.h"
 
 #include <QKeyEvent>
+#include <QMimeData>
 #include <QRegularExpression>
 #include <QSyntaxHighlighter>
 #include <QTextBlock>
 #include <QTextLayout>
+#include <QUrl>
 
 #include <algorithm>
 
@@ -38,6 +40,24 @@ protected:
         }
     }
 };
+
+// An image on the clipboard or in a drop: image data, or files and links whose names end like images.
+bool holdsImages(const QMimeData *mime)
+{
+    if (!mime)
+        return false;
+    if (mime->hasImage())
+        return true;
+    if (!mime->hasUrls() || mime->urls().isEmpty())
+        return false;
+    static const QRegularExpression image(QStringLiteral("\\.(png|jpe?g|webp|gif)$"),
+                                          QRegularExpression::CaseInsensitiveOption);
+    for (const QUrl &url : mime->urls()) {
+        if (!image.match(url.path()).hasMatch())
+            return false;
+    }
+    return true;
+}
 
 } // namespace
 
@@ -110,6 +130,20 @@ void PromptEditor::keyPressEvent(QKeyEvent *event)
         return;
     }
     QPlainTextEdit::keyPressEvent(event);
+}
+
+bool PromptEditor::canInsertFromMimeData(const QMimeData *source) const
+{
+    return holdsImages(source) || QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void PromptEditor::insertFromMimeData(const QMimeData *source)
+{
+    if (holdsImages(source)) {
+        emit imagesPasted(source);
+        return;
+    }
+    QPlainTextEdit::insertFromMimeData(source);
 }
 
 } // namespace tessera::ui

@@ -1,12 +1,14 @@
 #pragma once
 
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QStringList>
 
 namespace tessera::ui {
 
 // The prompt field: Ctrl+Enter submits; Up on the first line and Down on the last walk through the
-// prompts used before (newest first); `--flags` are highlighted.
+// prompts used before (newest first); `--flags` are highlighted. Images pasted or dropped here are
+// handed on as references (imagesPasted).
 class PromptEditor : public QPlainTextEdit
 {
     Q_OBJECT
@@ -21,9 +23,14 @@ public:
 
 signals:
     void submitRequested();
+    // Images (image data, or files and links that look like images) pasted or dropped here: they are
+    // references, not prompt text.
+    void imagesPasted(const QMimeData *mime);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
+    bool canInsertFromMimeData(const QMimeData *source) const override;
+    void insertFromMimeData(const QMimeData *source) override;
 
 private:
     void recall(int delta);

@@ -1,12 +1,18 @@
 #include "galleryview.h"
 
+#include "actionbar.h"
+#include "common/futures.h"
 #include "common/imagecache.h"
 #include "imageviewer.h"
 #include "providers/providerregistry.h"
 #include "storage/imagearchive.h"
+#include "taskdetails.h"
+#include "textresults.h"
+#include "tilearea.h"
 #include "tilewidget.h"
 
 #include <QClipboard>
+#include <QDesktopServices>
 #include <QFuture>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -14,83 +20,25 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
-#include <QPushButton>
+#include <QMimeData>
 #include <QStackedWidget>
 #include <QTextBrowser>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 namespace tessera::ui {
-
-// Lays out four tiles (2×2) or one, as large as fits while keeping the images' aspect ratio, with the
-// action bar right below them so that the buttons stay next to the pictures they act on.
-class TileArea : public QWidget
-{
-public:
-    explicit TileArea(QWidget *parent)
-        : QWidget(parent)
-    {
-        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    }
-    void setBar(QWidget *bar)
-    {
-        m_bar = bar;
-        m_bar->setParent(this);
-        relayout();
-    }
-    void setTiles(QList<TileWidget *> tiles, QSize imageSize)
-    {
-        m_tiles = std::move(tiles);
-        m_imageSize = imageSize.isValid() && !imageSize.isEmpty() ? imageSize : QSize(1, 1);
-        relayout();
-    }
-    QSize sizeHint() const override { return {640, 680}; }
-
-protected:
-    void resizeEvent(QResizeEvent *) override { relayout(); }
-
-private:
-    void relayout()
-    {
-        if (m_tiles.isEmpty())
-            return;
-        const int barHeight = m_bar ? m_bar->sizeHint().height() + 8 : 0;
-        const int columns = m_tiles.size() == 4 ? 2 : 1;
-        const QSize cellArea(width() / columns, std::max(1, (height() - barHeight) / columns));
-        const QSize cell = m_imageSize.scaled(cellArea, Qt::KeepAspectRatio);
-        const int blockHeight = cell.height() * columns + barHeight;
-        const QPoint origin((width() - cell.width() * columns) / 2,
-                            std::max(0, (height() - blockHeight) / 2));
-        for (int i = 0; i < m_tiles.size(); ++i) {
-            const int row = i / columns;
-            const int col = i % columns;
-            m_tiles[i]->setGeometry(QRect(origin + QPoint(col * cell.width(), row * cell.height()), cell));
-        }
-        if (m_bar) {
-            m_bar->setGeometry(0, origin.y() + cell.height() * columns + 8, width(), barHeight - 8);
-            m_bar->raise();
-        }
-    }
-
-    QList<TileWidget *> m_tiles;
-    QSize m_imageSize {1, 1};
-    QWidget *m_bar = nullptr;
-};
 
 namespace {
 
-QPushButton *actionButton(const QString &text, const QString &accessible, QWidget *parent)
+// Operations whose result is a video: while they run, the Gallery shows one placeholder, not four.
+bool makesVideo(const Operation &op)
 {
-    auto *b = new QPushButton(text, parent);
-    b->setAccessibleName(accessible);
-    b->setFocusPolicy(Qt::NoFocus); // keys go to the Gallery, which acts on the selection
-    b->setMinimumWidth(64);
-    return b;
-}
-
-QString escaped(const QString &s)
-{
-    return s.toHtmlEscaped();
+    return op.kind == OperationKind::Animate || op.kind == OperationKind::VideoExtend
+        || (op.kind == OperationKind::Imagine
+            && (op.type == GenerateType::Video || op.type == GenerateType::VideoHd));
 }
 
 } // namespace
@@ -115,7 +63,8 @@ GalleryView::GalleryView(const ProviderRegistry &providers, const ImageArchive &
     m_stack->addWidget(empty);
 
     auto *content = new QWidget(m_stack);
-    m_area = new TileArea(content);
+    m_centre = new QStackedWidget(content);
+    m_area = new TileArea(m_centre);
     for (int i = 0; i < 4; ++i) {
         auto *tile = new TileWidget(i + 1, m_cache, m_area);
         m_tiles[static_cast<std::size_t>(i)] = tile;
@@ -133,30 +82,17 @@ GalleryView::GalleryView(const ProviderRegistry &providers, const ImageArchive &
     connect(m_single, &TileWidget::clicked, this, [this] { setFocus(Qt::MouseFocusReason); });
     connect(m_single, &TileWidget::activated, this, [this] { openViewer(); });
 
-    m_upscale = actionButton(tr("U"), tr("Upscale"), content);
-    m_vary = actionButton(tr("V"), tr("Vary"), content);
-    m_reroll = actionButton(tr("↻ Reroll"), tr("Reroll"), content);
-    m_view = actionButton(tr("View"), tr("View full size"), content);
-    m_view->setToolTip(tr("Open the selected image at full size (Space)"));
-    connect(m_upscale, &QPushButton::clicked, this, [this] { trigger(OperationKind::Upscale); });
-    connect(m_vary, &QPushButton::clicked, this, [this] { trigger(OperationKind::Vary); });
-    connect(m_reroll, &QPushButton::clicked, this, [this] { trigger(OperationKind::Reroll); });
-    connect(m_view, &QPushButton::clicked, this, &GalleryView::openViewer);
+    m_bar = new ActionBar(m_area);
+    m_area->setBar(m_bar);
+    connect(m_bar, &ActionBar::triggered, this, [this](const Operation &templ) { trigger(templ); });
+    connect(m_bar, &ActionBar::viewRequested, this, &GalleryView::openViewer);
+    connect(m_bar, &ActionBar::playRequested, this, &GalleryView::openViewer);
 
-    auto *barWidget = new QWidget(content);
-    auto *bar = new QHBoxLayout(barWidget);
-    bar->setContentsMargins(0, 0, 0, 0);
-    bar->addStretch();
-    bar->addWidget(m_upscale);
-    bar->addWidget(m_vary);
-    bar->addWidget(m_reroll);
-    bar->addSpacing(16);
-    bar->addWidget(m_view);
-    bar->addStretch();
-    m_area->setBar(barWidget);
-
-    auto *left = new QVBoxLayout;
-    left->addWidget(m_area, 1);
+    m_text = new TextResultView(m_centre);
+    connect(m_text, &TextResultView::usePromptRequested, this, &GalleryView::usePromptRequested);
+    connect(m_text, &TextResultView::message, this, &GalleryView::message);
+    m_centre->addWidget(m_area);
+    m_centre->addWidget(m_text);
 
     m_details = new QTextBrowser(content);
     m_details->setFrameShape(QFrame::NoFrame);
@@ -167,11 +103,11 @@ GalleryView::GalleryView(const ProviderRegistry &providers, const ImageArchive &
     m_details->setAccessibleName(tr("Task details"));
     m_details->setFocusPolicy(Qt::NoFocus);
     m_details->setOpenLinks(false);
-    m_details->setFixedWidth(230);
+    m_details->setFixedWidth(220);
 
     auto *row = new QHBoxLayout(content);
     row->setContentsMargins(8, 8, 8, 8);
-    row->addLayout(left, 1);
+    row->addWidget(m_centre, 1);
     row->addWidget(m_details);
     m_stack->addWidget(content);
 
@@ -193,8 +129,10 @@ void GalleryView::showTask(const Task &task, const Account &account)
     const bool sameTask = m_task && m_task->id == task.id;
     m_task = task;
     m_account = account;
-    if (!sameTask)
-        m_selected = task.tile > 0 && !task.isGrid() ? 0 : 1;
+    if (!sameTask) {
+        m_selected = 1;
+        m_waitingFor.clear();
+    }
     rebuild();
 }
 
@@ -206,6 +144,68 @@ void GalleryView::updateTask(const Task &task)
     rebuild();
 }
 
+void GalleryView::setWaitingFor(const QString &label)
+{
+    if (label == m_waitingFor)
+        return;
+    m_waitingFor = label;
+    if (m_task)
+        rebuild();
+}
+
+GalleryView::Shape GalleryView::shapeOf(const Task &t) const
+{
+    if (hasTextResult(t))
+        return Shape::Text;
+    if (!videos().isEmpty())
+        return Shape::Videos;
+    if (t.isGrid())
+        return Shape::Grid;
+    if (t.image(0) != nullptr || t.operation.kind == OperationKind::Upscale || t.state == TaskState::Succeeded
+        || makesVideo(t.operation))
+        return Shape::Single;
+    return Shape::Grid; // a grid still under way: four placeholders
+}
+
+QList<const ImageRef *> GalleryView::videos() const
+{
+    QList<const ImageRef *> found;
+    if (!m_task)
+        return found;
+    for (const ImageRef &img : m_task->images) {
+        if (img.role == ImageRole::Video)
+            found.append(&img);
+    }
+    std::stable_sort(found.begin(), found.end(),
+                     [](const ImageRef *a, const ImageRef *b) { return a->index < b->index; });
+    return found.mid(0, 4);
+}
+
+QString GalleryView::placeholderText(int *progress) const
+{
+    const Task &t = *m_task;
+    *progress = -1;
+    switch (t.state) {
+    case TaskState::Queued:
+        return m_waitingFor.isEmpty() ? tr("Waiting for a free slot…")
+                                      : tr("Waiting for %1 to finish…").arg(m_waitingFor);
+    case TaskState::Submitting:
+        return tr("Sending…");
+    case TaskState::Submitted:
+        *progress = 0;
+        return tr("Queued at the provider…");
+    case TaskState::Running:
+        if (!t.progress)
+            return tr("Generating…");
+        *progress = *t.progress;
+        return *progress >= 100 ? tr("Saving…") : tr("Generating… %1%").arg(*progress);
+    case TaskState::Succeeded:
+        return tr("This image could not be saved");
+    default:
+        return taskStateLabel(t.state) + (t.error ? QStringLiteral("\n") + t.error->userText() : QString());
+    }
+}
+
 void GalleryView::rebuild()
 {
     if (!m_task) {
@@ -214,57 +214,51 @@ void GalleryView::rebuild()
     }
     m_stack->setCurrentIndex(1);
     const Task &t = *m_task;
-    // A grid shows four tiles; an upscale (or a task still under way for one) shows one image.
-    const bool single = !t.isGrid()
-        && (t.image(0) != nullptr || t.operation.kind == OperationKind::Upscale
-            || t.state == TaskState::Succeeded);
-    QString placeholder;
+    m_shape = shapeOf(t);
+    m_details->setHtml(taskDetailsHtml(t, m_account));
+    if (m_shape == Shape::Text) {
+        m_centre->setCurrentWidget(m_text);
+        m_text->showTask(t);
+        m_selected = 0;
+        m_tileCount = 0;
+        refreshActions();
+        return;
+    }
+    m_centre->setCurrentWidget(m_area);
     int progress = -1;
-    switch (t.state) {
-    case TaskState::Queued:
-        placeholder = tr("Waiting for a free slot…");
-        break;
-    case TaskState::Submitting:
-        placeholder = tr("Sending…");
-        break;
-    case TaskState::Submitted:
-        placeholder = tr("Queued at the provider…");
-        progress = 0;
-        break;
-    case TaskState::Running:
-        progress = t.progress.value_or(0);
-        placeholder = progress >= 100 ? tr("Saving images…") : tr("Generating… %1%").arg(progress);
-        break;
-    case TaskState::Succeeded:
-        placeholder = tr("This image could not be saved");
-        break;
-    default:
-        placeholder
-            = taskStateLabel(t.state) + (t.error ? QStringLiteral("\n") + t.error->userText() : QString());
-        break;
-    }
+    const QString placeholder = placeholderText(&progress);
 
+    QList<TileWidget *> shown;
     QSize imageSize;
-    for (const ImageRef &img : t.images) {
-        if ((single && img.role == ImageRole::Upscale) || (!single && img.role == ImageRole::Tile)) {
-            imageSize = img.size;
-            break;
+    if (m_shape == Shape::Videos) {
+        const QList<const ImageRef *> files = videos();
+        for (int i = 0; i < files.size(); ++i) {
+            const ImageRef *video = files.at(i);
+            TileWidget *tile = m_tiles[static_cast<std::size_t>(i)];
+            if (video->isLocal()) {
+                const QString size = QLocale().formattedDataSize(video->bytes);
+                tile->setVideo(m_archive.absolutePath(video->path), video->size,
+                               files.size() > 1 ? tr("Video %1 · %2").arg(i + 1).arg(size) : size);
+            } else {
+                tile->setPlaceholder(video->error.isEmpty() ? placeholder : video->error, progress);
+            }
+            shown.append(tile);
+            if (!imageSize.isValid() && video->size.isValid())
+                imageSize = video->size;
         }
-    }
-    if (single) {
+        if (!imageSize.isValid())
+            imageSize = QSize(16, 9);
+    } else if (m_shape == Shape::Single) {
         const ImageRef *img = t.image(0);
         if (img && img->isLocal())
             m_single->setImage(m_archive.absolutePath(img->path), img->size);
         else
             m_single->setPlaceholder(img && !img->error.isEmpty() ? img->error : placeholder, progress);
         m_single->setSelected(false);
-        m_single->show();
-        for (TileWidget *tile : m_tiles)
-            tile->hide();
-        m_area->setTiles({m_single}, imageSize);
-        m_selected = 0;
+        if (img)
+            imageSize = img->size;
+        shown.append(m_single);
     } else {
-        m_single->hide();
         for (int i = 0; i < 4; ++i) {
             TileWidget *tile = m_tiles[static_cast<std::size_t>(i)];
             const ImageRef *img = t.image(i + 1);
@@ -272,20 +266,26 @@ void GalleryView::rebuild()
                 tile->setImage(m_archive.absolutePath(img->path), img->size);
             else
                 tile->setPlaceholder(img && !img->error.isEmpty() ? img->error : placeholder, progress);
-            tile->setSelected(i + 1 == m_selected);
-            tile->show();
+            if (img && !imageSize.isValid())
+                imageSize = img->size;
+            shown.append(tile);
         }
-        m_area->setTiles({m_tiles.begin(), m_tiles.end()}, imageSize);
-        if (m_selected < 1)
-            m_selected = 1;
     }
+    m_tileCount = m_shape == Shape::Single ? 0 : static_cast<int>(shown.size());
+    m_selected = m_shape == Shape::Single ? 0 : std::clamp(m_selected, 1, m_tileCount);
+    m_single->setVisible(m_shape == Shape::Single);
+    for (int i = 0; i < 4; ++i) {
+        TileWidget *tile = m_tiles[static_cast<std::size_t>(i)];
+        tile->setVisible(shown.contains(tile));
+        tile->setSelected(i + 1 == m_selected);
+    }
+    m_area->setTiles(shown, imageSize);
     refreshActions();
-    refreshDetails();
 }
 
 void GalleryView::selectTile(int tile)
 {
-    if (!m_task || !m_task->isGrid() || tile < 1 || tile > 4)
+    if (!m_task || (m_shape != Shape::Grid && m_shape != Shape::Videos) || tile < 1 || tile > m_tileCount)
         return;
     m_selected = tile;
     for (int i = 0; i < 4; ++i)
@@ -294,102 +294,33 @@ void GalleryView::selectTile(int tile)
     emit selectionChanged();
 }
 
-Operation GalleryView::operationFor(OperationKind kind) const
-{
-    Operation op = Operation::action(kind, m_task ? m_task->id : QString(),
-                                     kind == OperationKind::Reroll ? 0 : m_selected);
-    return op;
-}
-
-Availability GalleryView::availability(OperationKind kind) const
-{
-    if (!m_task)
-        return Availability::no(tr("Select a task first"));
-    const ProviderAdapter *adapter = m_providers.adapter(m_account.family);
-    if (!adapter)
-        return Availability::no(tr("This build has no \"%1\" provider").arg(m_account.family));
-    return adapter->availability(operationFor(kind), &*m_task, m_account);
-}
-
-void GalleryView::trigger(OperationKind kind)
-{
-    const Availability a = availability(kind);
-    const Operation op = operationFor(kind);
-    if (!a.enabled) {
-        emit message(tr("%1 is not available: %2").arg(op.label(), a.reason));
-        return;
-    }
-    emit actionRequested(op, m_account.id);
-}
-
 void GalleryView::refreshActions()
 {
-    const auto setup
-        = [this](QPushButton *button, OperationKind kind, const QString &what, const QString &key) {
-              const Availability a = availability(kind);
-              button->setEnabled(a.enabled);
-              button->setToolTip(a.enabled ? tr("%1 (%2)").arg(what, key)
-                                           : tr("%1 (%2) — %3").arg(what, key, a.reason));
-          };
-    const QString n = m_selected > 0 ? QString::number(m_selected) : QString();
-    m_upscale->setText(tr("U%1").arg(n));
-    m_vary->setText(tr("V%1").arg(n));
-    setup(m_upscale, OperationKind::Upscale, tr("Upscale image %1").arg(n), QStringLiteral("U"));
-    setup(m_vary, OperationKind::Vary, tr("Make variations of image %1").arg(n), QStringLiteral("V"));
-    setup(m_reroll, OperationKind::Reroll, tr("Run the prompt again"), QStringLiteral("R"));
-    m_view->setEnabled(!selectedImagePath().isEmpty());
-    for (TileWidget *tile : m_tiles)
-        tile->setHoverHint(tr("%1 · U%2 · V%2 · Space to view").arg(tile->index()).arg(tile->index()));
+    const ProviderAdapter *adapter = m_task ? m_providers.adapter(m_account.family) : nullptr;
+    const Capabilities caps = adapter ? adapter->capabilities(m_account) : Capabilities();
+    m_bar->refresh(caps, m_shape == Shape::Videos ? ActionBar::Mode::Video : ActionBar::Mode::Images,
+                   m_selected, !selectedImagePath().isEmpty(),
+                   [this](const Operation &templ) { return availability(templ); });
+    for (TileWidget *tile : m_tiles) {
+        tile->setHoverHint(m_shape == Shape::Videos
+                               ? tr("%1 · Space to play").arg(tile->index())
+                               : tr("%1 · U%1 · V%1 · Space to view").arg(tile->index()));
+    }
     m_single->setHoverHint(tr("Space to view · Ctrl+C to copy"));
-}
-
-void GalleryView::refreshDetails()
-{
-    if (!m_task) {
-        m_details->clear();
-        return;
-    }
-    const Task &t = *m_task;
-    const Operation &op = t.operation;
-    QLocale locale;
-    QString html = QStringLiteral("<h3>%1</h3>").arg(escaped(op.label()));
-    html += QStringLiteral("<p>%1</p>").arg(escaped(t.prompt));
-    const auto row = [&html](const QString &name, const QString &value) {
-        if (!value.isEmpty())
-            html += QStringLiteral(
-                        "<tr><td style='padding-right:8px; color:palette(mid)'>%1</td><td>%2</td></tr>")
-                        .arg(name.toHtmlEscaped(), value.toHtmlEscaped());
-    };
-    html += QStringLiteral("<table cellspacing='2'>");
-    row(tr("State"),
-        taskStateLabel(t.state)
-            + (t.progress && isActive(t.state) ? QStringLiteral(" %1%").arg(*t.progress) : QString()));
-    row(tr("Account"), m_account.displayName());
-    row(tr("Aspect"), op.aspectRatio);
-    row(tr("Version"), op.version);
-    row(tr("Speed"), op.speed);
-    row(tr("Chaos"), op.chaos ? QString::number(*op.chaos) : QString());
-    row(tr("Stylize"), op.stylize ? QString::number(*op.stylize) : QString());
-    row(tr("Weird"), op.weird ? QString::number(*op.weird) : QString());
-    row(tr("Seed"), op.seed ? QString::number(*op.seed) : t.remote.value(QStringLiteral("seed")).toString());
-    row(tr("Created"), locale.toString(t.created.toLocalTime(), QLocale::ShortFormat));
-    if (t.finished.isValid() && isTerminal(t.state)) {
-        const qint64 secs = t.created.secsTo(t.finished);
-        row(tr("Took"), secs < 60 ? tr("%1 s").arg(secs) : tr("%1 min %2 s").arg(secs / 60).arg(secs % 60));
-    }
-    row(tr("Task id"), t.id);
-    row(tr("Provider id"), t.remoteId);
-    html += QStringLiteral("</table>");
-    if (t.error)
-        html += QStringLiteral("<p style='color:#c0392b'>%1</p>").arg(escaped(t.error->userText()));
-    m_details->setHtml(html);
+    m_area->relayout();
 }
 
 QString GalleryView::selectedImagePath() const
 {
     if (!m_task)
         return {};
-    const ImageRef *img = m_task->image(m_task->isGrid() ? m_selected : 0);
+    const ImageRef *img = nullptr;
+    if (m_shape == Shape::Videos) {
+        const QList<const ImageRef *> files = videos();
+        img = m_selected >= 1 && m_selected <= files.size() ? files.at(m_selected - 1) : nullptr;
+    } else if (m_shape == Shape::Grid || m_shape == Shape::Single) {
+        img = m_task->image(m_shape == Shape::Grid ? m_selected : 0);
+    }
     return img && img->isLocal() ? m_archive.absolutePath(img->path) : QString();
 }
 
@@ -398,6 +329,12 @@ void GalleryView::openViewer()
     const QString path = selectedImagePath();
     if (path.isEmpty())
         return;
+    if (m_shape == Shape::Videos) {
+        // The system's player: Tessera has no video decoder of its own.
+        if (!QDesktopServices::openUrl(QUrl::fromLocalFile(path)))
+            emit message(tr("No application to play %1").arg(path));
+        return;
+    }
     auto *viewer = new ImageViewer(path, m_task ? m_task->title(60) : QString(), window());
     viewer->setAttribute(Qt::WA_DeleteOnClose);
     viewer->show();
@@ -408,28 +345,44 @@ void GalleryView::copyImage()
     const QString path = selectedImagePath();
     if (path.isEmpty())
         return;
+    if (m_shape == Shape::Videos) {
+        auto *mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(path)});
+        QGuiApplication::clipboard()->setMimeData(mime);
+        emit message(tr("Video file copied"));
+        return;
+    }
     // Decoded on the pool (an upscale can be large); the clipboard is set back on this thread.
-    QtConcurrent::run(&ImageCache::load, path, QSize(16384, 16384))
-        .then(this, [this, path](const QImage &image) {
-            if (image.isNull()) {
-                emit message(tr("Could not read %1").arg(path));
-                return;
-            }
-            QGuiApplication::clipboard()->setImage(image);
-            emit message(tr("Image copied"));
-        });
+    whenReady(this, QtConcurrent::run(&ImageCache::load, path, QSize(16384, 16384)),
+              [this, path](const QImage &image) {
+                  if (image.isNull()) {
+                      emit message(tr("Could not read %1").arg(path));
+                      return;
+                  }
+                  QGuiApplication::clipboard()->setImage(image);
+                  emit message(tr("Image copied"));
+              });
 }
 
 void GalleryView::keyPressEvent(QKeyEvent *event)
 {
     const int key = event->key();
-    const bool plain = (event->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier;
+    const Qt::KeyboardModifiers mods = event->modifiers() & ~Qt::KeypadModifier;
+    const bool plain = mods == Qt::NoModifier;
+    const bool arrow
+        = key == Qt::Key_Left || key == Qt::Key_Right || key == Qt::Key_Up || key == Qt::Key_Down;
     if (plain && key >= Qt::Key_1 && key <= Qt::Key_4) {
         selectTile(key - Qt::Key_0);
         return;
     }
-    if (plain && m_task && m_task->isGrid()
-        && (key == Qt::Key_Left || key == Qt::Key_Right || key == Qt::Key_Up || key == Qt::Key_Down)) {
+    if (mods == Qt::AltModifier && arrow) {
+        pan(key == Qt::Key_Left        ? QStringLiteral("left")
+                : key == Qt::Key_Right ? QStringLiteral("right")
+                : key == Qt::Key_Up    ? QStringLiteral("up")
+                                       : QStringLiteral("down"));
+        return;
+    }
+    if (plain && arrow && m_tileCount > 1) {
         int row = (m_selected - 1) / 2;
         int col = (m_selected - 1) % 2;
         if (key == Qt::Key_Left || key == Qt::Key_Right)
@@ -445,6 +398,10 @@ void GalleryView::keyPressEvent(QKeyEvent *event)
         return trigger(OperationKind::Vary);
     if (plain && key == Qt::Key_R)
         return trigger(OperationKind::Reroll);
+    if (plain && key == Qt::Key_Z)
+        return popupZoomMenu();
+    if (plain && key == Qt::Key_E)
+        return trigger(OperationKind::Inpaint);
     if (plain && (key == Qt::Key_Space || key == Qt::Key_Return || key == Qt::Key_Enter))
         return openViewer();
     if (event->matches(QKeySequence::Copy))

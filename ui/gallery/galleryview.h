@@ -9,8 +9,6 @@
 #include <array>
 #include <optional>
 
-class QLabel;
-class QPushButton;
 class QStackedWidget;
 class QTextBrowser;
 
@@ -21,15 +19,19 @@ class ProviderRegistry;
 
 namespace tessera::ui {
 
+class ActionBar;
 class ImageCache;
+class TextResultView;
 class TileArea;
 class TileWidget;
 
-// The centre of the window: the selected task as four numbered tiles (a grid) or one image (an
-// upscale), the action bar below it, and the task's details beside it. Keys while it has focus:
-// 1–4 select, arrows move the selection, U / V / R act, Space or Enter opens the full-size viewer,
-// Ctrl+C copies the selected image. Actions that the family or the task do not allow are disabled and
-// their tooltips say why.
+// The centre of the window: the selected task as four numbered tiles (a grid), one image (an upscale),
+// its videos, or its text result (seed, describe, shorten); the action bar below the pictures and the
+// task's details beside them. Keys while it has focus: 1–4 select, arrows move the selection, U / V / R
+// act, Alt+arrows pan, Z opens the zoom menu, E varies a region, Space or Enter opens the full-size
+// viewer (or plays a video), Ctrl+C copies the selected image. Actions that the family or the task do
+// not allow are disabled and their tooltips say why (ProviderAdapter::availability). Actions that need a
+// single image are offered on every tile: the engine runs the tile's U first (ActionPlanner).
 class GalleryView : public QWidget
 {
     Q_OBJECT
@@ -41,47 +43,77 @@ public:
     void updateTask(const Task &task); // refreshes if it is the task shown
     void clear();
     const std::optional<Task> &task() const { return m_task; }
+    // What a queued task waits for ("U3"), shown on its placeholder; empty when it waits for a slot.
+    void setWaitingFor(const QString &label);
 
-    int selectedTile() const { return m_selected; } // 1..4 for a grid, 0 for a single image
+    int selectedTile() const { return m_selected; } // 1..4 on a grid or among videos, 0 for a single image
     void selectTile(int tile);
 
-    // Whether an action on the selection is possible now, and why not.
+    // The operation `templ` (kind and variant, direction, zoom factor, motion) would be on the selection,
+    // and whether the family allows it now.
+    Operation operationFor(const Operation &templ) const;
+    Availability availability(const Operation &templ) const;
     Availability availability(OperationKind kind) const;
+
+    // Acts on the selection. Zoom "custom", Vary Region and Extend with a prompt first ask for what they
+    // need in a small dialog; the others are sent at once (actionRequested).
+    void trigger(const Operation &templ);
     void trigger(OperationKind kind);
-    void openViewer();
+    void pan(const QString &direction);
+    void popupZoomMenu();
+    // The dialogs' answers, also for tests: a zoom factor in (1, 2], a mask PNG with an optional prompt,
+    // a prompt for extending a video by hand.
+    void submitZoom(const QString &factor);
+    void submitVaryRegion(const QByteArray &maskPng, const QString &prompt);
+    void submitVideoExtend(const QString &prompt);
+
+    void openViewer(); // an image at full size, or a video in the system player
     void copyImage();
-    QString selectedImagePath() const;
+    QString selectedImagePath() const; // the selected image or video file, when it is in the archive
+
+    ActionBar *actionBar() const { return m_bar; }
+    TextResultView *textResult() const { return m_text; }
 
 signals:
     void actionRequested(const tessera::Operation &op, const QString &accountId);
-    void message(const QString &text); // for the status bar ("Upscale is not available: ...")
+    void message(const QString &text); // for the status bar ("Pan ← is not available: ...")
     void selectionChanged();
+    void usePromptRequested(const QString &prompt); // "Use this prompt" of a describe or shorten result
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
+    enum class Shape { Grid, Single, Videos, Text };
+
     void rebuild();
     void refreshActions();
-    void refreshDetails();
-    Operation operationFor(OperationKind kind) const;
+    Shape shapeOf(const Task &task) const;
+    QList<const ImageRef *> videos() const;
+    QString placeholderText(int *progress) const;
+    void askCustomZoom();
+    void askVaryRegion();
+    void askVideoExtendPrompt();
+    void emitAction(const Operation &templ);
 
     const ProviderRegistry &m_providers;
     const ImageArchive &m_archive;
     ImageCache &m_cache;
     std::optional<Task> m_task;
     Account m_account;
+    Shape m_shape = Shape::Grid;
     int m_selected = 1;
+    int m_tileCount = 4;
+    QString m_waitingFor;
 
     QStackedWidget *m_stack = nullptr;
+    QStackedWidget *m_centre = nullptr;
     TileArea *m_area = nullptr;
     std::array<TileWidget *, 4> m_tiles {};
     TileWidget *m_single = nullptr;
+    TextResultView *m_text = nullptr;
     QTextBrowser *m_details = nullptr;
-    QPushButton *m_upscale = nullptr;
-    QPushButton *m_vary = nullptr;
-    QPushButton *m_reroll = nullptr;
-    QPushButton *m_view = nullptr;
+    ActionBar *m_bar = nullptr;
 };
 
 } // namespace tessera::ui

@@ -1,5 +1,6 @@
 #include "imageviewer.h"
 
+#include "common/futures.h"
 #include "common/imagecache.h"
 
 #include <QFileInfo>
@@ -40,16 +41,16 @@ ImageViewer::ImageViewer(const QString &path, const QString &title, QWidget *par
     layout->addWidget(m_scroll);
     resize(1000, 800);
 
-    QtConcurrent::run(&ImageCache::load, path, QSize(16384, 16384))
-        .then(this, [this, path](const QImage &image) {
-            m_image = image;
-            if (m_image.isNull()) {
-                m_label->setText(tr("Could not read %1").arg(path));
-                m_label->adjustSize();
-                return;
-            }
-            fit();
-        });
+    whenReady(this, QtConcurrent::run(&ImageCache::load, path, QSize(16384, 16384)),
+              [this, path](const QImage &image) {
+                  m_image = image;
+                  if (m_image.isNull()) {
+                      m_label->setText(tr("Could not read %1").arg(path));
+                      m_label->adjustSize();
+                      return;
+                  }
+                  fit();
+              });
 }
 
 void ImageViewer::fit()

@@ -39,8 +39,9 @@ TileWidget::TileWidget(int index, ImageCache &cache, QWidget *parent)
 
 void TileWidget::setImage(const QString &path, QSize imageSize)
 {
-    if (m_path == path && m_imageSize == imageSize && m_placeholder.isEmpty())
+    if (m_path == path && m_imageSize == imageSize && m_placeholder.isEmpty() && !m_video)
         return;
+    m_video = false;
     m_path = path;
     m_imageSize = imageSize;
     m_placeholder.clear();
@@ -50,9 +51,23 @@ void TileWidget::setImage(const QString &path, QSize imageSize)
     update();
 }
 
+void TileWidget::setVideo(const QString &path, QSize videoSize, const QString &caption)
+{
+    m_video = true;
+    m_path = path;
+    m_imageSize = videoSize;
+    m_placeholder = caption;
+    m_progress = -1;
+    updateGeometry();
+    updateAccessibleName();
+    update();
+}
+
 void TileWidget::setPlaceholder(const QString &text, int progress)
 {
+    m_video = false;
     m_path.clear();
+    m_imageSize = QSize(); // the placeholder fills the cell the Gallery gives it
     m_placeholder = text;
     m_progress = progress;
     updateAccessibleName();
@@ -119,8 +134,24 @@ void TileWidget::paintEvent(QPaintEvent *)
     clip.addRoundedRect(target, kRadius, kRadius);
 
     const qreal dpr = devicePixelRatioF();
-    const QPixmap pm = m_path.isEmpty() ? QPixmap() : m_cache.pixmap(m_path, (target.size() * dpr).toSize());
-    if (!pm.isNull()) {
+    const QPixmap pm
+        = m_path.isEmpty() || m_video ? QPixmap() : m_cache.pixmap(m_path, (target.size() * dpr).toSize());
+    if (m_video) {
+        // No decoder for video frames here: a dark poster with a play symbol and the caption.
+        p.fillPath(clip, QColor(0x20, 0x22, 0x28));
+        const qreal r = std::min(target.width(), target.height()) / 6.0;
+        const QPointF c = target.center();
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(255, 255, 255, 60));
+        p.drawEllipse(c, r * 1.4, r * 1.4);
+        p.setBrush(Qt::white);
+        const QPointF triangle[3]
+            = {c + QPointF(-r * 0.5, -r * 0.75), c + QPointF(-r * 0.5, r * 0.75), c + QPointF(r * 0.85, 0)};
+        p.drawPolygon(triangle, 3);
+        p.setPen(QColor(230, 230, 230));
+        p.drawText(target.adjusted(12, 12, -12, -12), Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap,
+                   m_placeholder);
+    } else if (!pm.isNull()) {
         p.save();
         p.setClipPath(clip);
         p.drawPixmap(target, pm, QRectF(pm.rect()));
@@ -156,7 +187,7 @@ void TileWidget::paintEvent(QPaintEvent *)
         p.drawText(badge, Qt::AlignCenter, QString::number(m_index));
     }
 
-    if (m_hovered && !m_hoverHint.isEmpty() && !pm.isNull()) {
+    if (m_hovered && !m_hoverHint.isEmpty() && (!pm.isNull() || m_video)) {
         const QRectF strip(target.left(), target.bottom() - 28, target.width(), 28);
         QPainterPath stripPath;
         stripPath.addRect(strip);
@@ -195,7 +226,7 @@ void TileWidget::mouseMoveEvent(QMouseEvent *event)
     mime->setUrls({QUrl::fromLocalFile(m_path)});
     auto *drag = new QDrag(this);
     drag->setMimeData(mime);
-    const QPixmap pm = m_cache.pixmap(m_path, QSize(128, 128));
+    const QPixmap pm = m_video ? QPixmap() : m_cache.pixmap(m_path, QSize(128, 128));
     if (!pm.isNull())
         drag->setPixmap(pm.scaled(96, 96, Qt::KeepAspectRatio, Qt::SmoothTransformation));
     drag->exec(Qt::CopyAction);
@@ -223,10 +254,11 @@ void TileWidget::leaveEvent(QEvent *event)
 
 void TileWidget::updateAccessibleName()
 {
-    QString name = m_index > 0 ? tr("Image %1 of 4").arg(m_index) : tr("Image");
+    QString name = m_video ? (m_index > 0 ? tr("Video %1").arg(m_index) : tr("Video"))
+                           : (m_index > 0 ? tr("Image %1 of 4").arg(m_index) : tr("Image"));
     if (m_selected)
         name += tr(", selected");
-    if (m_path.isEmpty() && !m_placeholder.isEmpty())
+    if ((m_path.isEmpty() || m_video) && !m_placeholder.isEmpty())
         name += QStringLiteral(", ") + m_placeholder;
     setAccessibleName(name);
 }

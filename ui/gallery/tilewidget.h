@@ -20,6 +20,9 @@ public:
 
     int index() const { return m_index; }
     void setImage(const QString &path, QSize imageSize); // empty path: placeholder
+    // A video file: a poster panel with a play symbol and `caption`; double-click or Space plays it.
+    void setVideo(const QString &path, QSize videoSize, const QString &caption);
+    bool isVideo() const { return m_video; }
     QString imagePath() const { return m_path; }
     void setPlaceholder(const QString &text, int progress = -1); // progress 0-100, or -1 for none
     void setSelected(bool selected);
@@ -55,6 +58,7 @@ private:
     QString m_placeholder;
     int m_progress = -1;
     bool m_selected = false;
+    bool m_video = false;
     bool m_showBadge = true;
     bool m_hovered = false;
     QString m_hoverHint;

@@ -1,0 +1,184 @@
+// What the Gallery sends: the selection turned into an Operation, the family's verdict on it, and the
+// small dialogs that gather what some actions need (a zoom factor, a mask, a prompt for a video).
+#include "actionbar.h"
+#include "galleryview.h"
+#include "providers/providerregistry.h"
+#include "varyregiondialog.h"
+
+#include <QInputDialog>
+
+namespace tessera::ui {
+
+namespace {
+
+Operation templateOf(OperationKind kind)
+{
+    Operation op;
+    op.kind = kind;
+    return op;
+}
+
+// "1.25" for 1.25, "2" for 2.0: the spelling adapters expect for a zoom factor (PROVIDERS.md §1, §4).
+QString factorText(double value)
+{
+    QString text = QString::number(value, 'f', 2);
+    while (text.endsWith(QLatin1Char('0')))
+        text.chop(1);
+    if (text.endsWith(QLatin1Char('.')))
+        text.chop(1);
+    return text;
+}
+
+} // namespace
+
+Operation GalleryView::operationFor(const Operation &templ) const
+{
+    Operation op = templ;
+    op.parentTaskId = m_task ? m_task->id : QString();
+    op.tile = 0;
+    if (m_shape == Shape::Grid && templ.kind != OperationKind::Reroll) {
+        op.tile = m_selected;
+    } else if (m_shape == Shape::Videos && templ.kind == OperationKind::VideoExtend) {
+        const QList<const ImageRef *> files = videos();
+        if (m_selected >= 1 && m_selected <= files.size())
+            op.tile = files.at(m_selected - 1)->index > 0 ? files.at(m_selected - 1)->index : m_selected;
+    }
+    return op;
+}
+
+Availability GalleryView::availability(const Operation &templ) const
+{
+    if (!m_task)
+        return Availability::no(tr("Select a task first"));
+    const ProviderAdapter *adapter = m_providers.adapter(m_account.family);
+    if (!adapter)
+        return Availability::no(tr("This build has no \"%1\" provider").arg(m_account.family));
+    return adapter->availability(operationFor(templ), &*m_task, m_account);
+}
+
+Availability GalleryView::availability(OperationKind kind) const
+{
+    return availability(templateOf(kind));
+}
+
+void GalleryView::trigger(OperationKind kind)
+{
+    trigger(templateOf(kind));
+}
+
+void GalleryView::pan(const QString &direction)
+{
+    Operation op = templateOf(OperationKind::Pan);
+    op.direction = direction;
+    trigger(op);
+}
+
+void GalleryView::trigger(const Operation &templ)
+{
+    const bool customZoom = templ.kind == OperationKind::Zoom && templ.zoomFactor == ActionBar::kCustomZoom;
+    Operation probe = templ;
+    if (customZoom)
+        probe.zoomFactor = QStringLiteral("1.25");
+    const Availability a = availability(probe);
+    if (!a.enabled) {
+        emit message(tr("%1 is not available: %2").arg(operationFor(templ).label(), a.reason));
+        return;
+    }
+    if (customZoom)
+        return askCustomZoom();
+    if (templ.kind == OperationKind::Inpaint && templ.mask.isEmpty())
+        return askVaryRegion();
+    if (templ.kind == OperationKind::VideoExtend && templ.variant == QLatin1String("manual")
+        && templ.prompt.trimmed().isEmpty())
+        return askVideoExtendPrompt();
+    emitAction(templ);
+}
+
+void GalleryView::emitAction(const Operation &templ)
+{
+    const Availability a = availability(templ);
+    const Operation op = operationFor(templ);
+    if (!a.enabled) {
+        emit message(tr("%1 is not available: %2").arg(op.label(), a.reason));
+        return;
+    }
+    emit actionRequested(op, m_account.id);
+}
+
+void GalleryView::submitZoom(const QString &factor)
+{
+    Operation op = templateOf(OperationKind::Zoom);
+    op.zoomFactor = factor;
+    emitAction(op);
+}
+
+void GalleryView::submitVaryRegion(const QByteArray &maskPng, const QString &prompt)
+{
+    Operation op = templateOf(OperationKind::Inpaint);
+    op.mask = maskPng;
+    op.prompt = prompt;
+    emitAction(op);
+}
+
+void GalleryView::submitVideoExtend(const QString &prompt)
+{
+    Operation op = templateOf(OperationKind::VideoExtend);
+    op.variant = QStringLiteral("manual");
+    op.prompt = prompt;
+    emitAction(op);
+}
+
+void GalleryView::askCustomZoom()
+{
+    // Window-modal and asynchronous: the selection cannot change while it is open.
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Custom Zoom"));
+    dialog->setLabelText(tr("Zoom out by a factor above 1 and at most 2:"));
+    dialog->setInputMode(QInputDialog::DoubleInput);
+    dialog->setDoubleRange(1.01, 2.0);
+    dialog->setDoubleDecimals(2);
+    dialog->setDoubleStep(0.05);
+    dialog->setDoubleValue(1.5);
+    connect(dialog, &QInputDialog::doubleValueSelected, this,
+            [this](double value) { submitZoom(factorText(value)); });
+    dialog->open();
+}
+
+void GalleryView::askVaryRegion()
+{
+    const QString what = m_selected > 0 ? tr("image %1").arg(m_selected) : tr("the image");
+    auto *dialog = new VaryRegionDialog(what, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { submitVaryRegion(dialog->mask(), dialog->prompt()); });
+    dialog->open();
+}
+
+void GalleryView::askVideoExtendPrompt()
+{
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Extend Video"));
+    dialog->setLabelText(tr("What happens next in the video:"));
+    dialog->setOption(QInputDialog::UsePlainTextEditForTextInput);
+    connect(dialog, &QInputDialog::textValueSelected, this, [this](const QString &text) {
+        if (text.trimmed().isEmpty()) {
+            emit message(tr("Extend with a prompt needs a prompt; nothing was sent"));
+            return;
+        }
+        submitVideoExtend(text.trimmed());
+    });
+    dialog->open();
+}
+
+void GalleryView::popupZoomMenu()
+{
+    if (m_shape != Shape::Text && m_bar->popupZoomMenu())
+        return;
+    Operation op = templateOf(OperationKind::Zoom);
+    op.zoomFactor = QStringLiteral("2");
+    emit message(tr("Zoom is not available: %1").arg(availability(op).reason));
+}
+
+} // namespace tessera::ui
