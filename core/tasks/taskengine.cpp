@@ -11,6 +11,7 @@
 
 #include <QCoreApplication>
 #include <QFuture>
+#include <QFutureWatcher>
 #include <QRandomGenerator>
 #include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
@@ -32,20 +33,26 @@ QString newId()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
-// 404, 403 and 410 on a result file mean the vendor no longer has it.
+// 404, 403 and 410 on a result file mean the vendor no longer has it (PROVIDERS.md §7: expired URLs
+// answer 403; downloads never carry the key, so a 403 there is not about the key).
 bool meansExpired(const Error &e)
 {
     return e.httpStatus == 404 || e.httpStatus == 403 || e.httpStatus == 410
         || e.kind == Error::Kind::NotFound;
 }
 
-Error httpFailure(const HttpResponse &response)
+Error downloadFailure(const HttpResponse &response)
 {
-    const Error::Kind kind = response.status == 404 || response.status == 410 ? Error::Kind::NotFound
-        : response.status == 403                                              ? Error::Kind::Unauthorized
-        : response.status >= 500                                              ? Error::Kind::ServerError
-                                                                              : Error::Kind::BadResponse;
-    return Error::make(kind, tr("The server answered HTTP %1").arg(response.status), response.status);
+    const int status = response.status;
+    if (status == 404 || status == 403 || status == 410)
+        return Error::make(
+            Error::Kind::NotFound,
+            tr("The provider no longer has this file (HTTP %1); result links expire after some "
+               "days")
+                .arg(status),
+            status);
+    return Error::make(status >= 500 ? Error::Kind::ServerError : Error::Kind::BadResponse,
+                       tr("The file server answered HTTP %1").arg(status), status);
 }
 
 } // namespace
@@ -458,7 +465,14 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
             pump();
             return;
         }
-        finishRun(*job, TaskState::Failed, e);
+        Error shown = e;
+        if (!provenNotCreated && (e.kind == Error::Kind::Timeout || e.kind == Error::Kind::Network)
+            && !shown.message.contains(QLatin1String("not sent again")))
+            shown.message += QLatin1Char(' ')
+                + tr("The request may have reached %1; it was not sent again, to avoid paying twice. Look "
+                     "for the task on the provider's site before trying again.")
+                      .arg(job->adapter->displayName());
+        finishRun(*job, TaskState::Failed, shown);
         return;
     }
 
@@ -704,7 +718,7 @@ void TaskEngine::onDownloaded(const QString &taskId, int generation, int slot, T
     if (!result)
         failure = result.error();
     else if (!result->isSuccess())
-        failure = httpFailure(*result);
+        failure = downloadFailure(*result);
     if (failure) {
         ImageRef &img = job->task.images[slot];
         img.state = meansExpired(*failure) ? ImageState::Expired : ImageState::Failed;
@@ -726,10 +740,14 @@ void TaskEngine::onDownloaded(const QString &taskId, int generation, int slot, T
     request.splitGrid = img.role == ImageRole::Grid;
     request.allocationLimitMb = m_config.decodeLimitMb;
     // Decoding, splitting and writing happen on the pool; the result comes back to this thread.
-    QtConcurrent::run(&ImageArchive::ingest, request)
-        .then(this, [this, taskId, generation, slot](const Result<QList<ImageRef>> &stored) {
-            onIngested(taskId, generation, slot, stored);
-        });
+    // A watcher owned by the engine (not QFuture::then with the engine as context, which asserts when the
+    // engine is destroyed first): once the engine is gone the stored files simply wait for the next run.
+    auto *watcher = new QFutureWatcher<Result<QList<ImageRef>>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, taskId, generation, slot] {
+        watcher->deleteLater();
+        onIngested(taskId, generation, slot, watcher->result());
+    });
+    watcher->setFuture(QtConcurrent::run(&ImageArchive::ingest, request));
 }
 
 void TaskEngine::onIngested(const QString &taskId, int generation, int slot,

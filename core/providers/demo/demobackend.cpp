@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFuture>
+#include <QFutureWatcher>
 #include <QImageWriter>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -239,7 +240,11 @@ TransportReply *DemoBackend::download(const QUrl &url, const Account &, qint64 m
         return TransportReply::finishedWith(errorResponse(404, picture.error().message));
 
     auto *reply = new DemoReply;
-    QtConcurrent::run(renderPng, *picture).then(reply, [reply, maxBytes](const QByteArray &png) {
+    // The watcher is the reply's child: when the reply goes first, the render's result is dropped
+    // (QFuture::then with a context that dies first asserts in Qt 6.4).
+    auto *watcher = new QFutureWatcher<QByteArray>(reply);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, reply, [reply, watcher, maxBytes] {
+        const QByteArray png = watcher->result();
         if (png.size() > maxBytes) {
             reply->finish(
                 Error::make(Error::Kind::BadResponse, tr("The image is larger than Tessera accepts")));
@@ -251,6 +256,7 @@ TransportReply *DemoBackend::download(const QUrl &url, const Account &, qint64 m
         response.body = png;
         reply->finish(response);
     });
+    watcher->setFuture(QtConcurrent::run(renderPng, *picture));
     return reply;
 }
 
