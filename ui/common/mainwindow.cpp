@@ -9,6 +9,7 @@
 #include "imagecache.h"
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
+#include "settings/settingsdialog.h"
 #include "shortcutsdialog.h"
 #include "tasklistmodel.h"
 
@@ -16,11 +17,13 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -46,14 +49,24 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
     setDockNestingEnabled(true);
 
     m_gallery = new GalleryView(core.providers(), core.archive(), *m_cache, this);
-    m_banner = new QLabel(this);
-    m_banner->setWordWrap(true);
-    m_banner->setMargin(8);
+    // First run (issue "Accounts and secrets"): the demo is selected, and the banner offers the way out.
+    m_banner = new QWidget(this);
+    m_banner->setObjectName(QStringLiteral("demoBanner"));
     m_banner->setAccessibleName(tr("Demo mode notice"));
-    m_banner->setStyleSheet(QStringLiteral(
-        "QLabel { background: palette(alternate-base); border-bottom: 1px solid palette(mid); }"));
-    m_banner->setText(tr("<b>Demo mode</b> — images are generated offline, nothing is sent anywhere. "
-                         "Real providers (kie, apixo, kolersky, midjourney-proxy) arrive with accounts."));
+    m_banner->setAutoFillBackground(true);
+    m_banner->setBackgroundRole(QPalette::AlternateBase);
+    auto *bannerText
+        = new QLabel(tr("<b>Demo mode</b> — images are generated offline. Add an account to use a "
+                        "real provider."),
+                     m_banner);
+    bannerText->setWordWrap(true);
+    auto *addAccount = new QPushButton(tr("Add account…"), m_banner);
+    addAccount->setObjectName(QStringLiteral("addAccountButton"));
+    connect(addAccount, &QPushButton::clicked, this, [this] { openSettings(true); });
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    bannerLayout->setContentsMargins(10, 6, 10, 6);
+    bannerLayout->addWidget(bannerText, 1);
+    bannerLayout->addWidget(addAccount);
     auto *central = new QWidget(this);
     auto *centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(0, 0, 0, 0);
@@ -188,6 +201,12 @@ void MainWindow::buildMenus()
     };
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *settings = file->addAction(tr("&Settings…"), this, [this] { openSettings(false); });
+    settings->setShortcut(QKeySequence::Preferences);
+    if (settings->shortcut().isEmpty())
+        settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settings->setObjectName(QStringLiteral("settingsAction"));
+    file->addSeparator();
     add(file, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
@@ -252,6 +271,16 @@ void MainWindow::buildMenus()
                "<p>Your history and images are kept in<br><code>%2</code></p>")
                 .arg(QApplication::applicationVersion(), m_core.paths().dataDir.toHtmlEscaped()));
     });
+}
+
+void MainWindow::openSettings(bool addAccount)
+{
+    SettingsDialog dialog(m_core, this);
+    connect(&dialog, &SettingsDialog::accountsChanged, this, &MainWindow::loadAccounts);
+    if (addAccount)
+        dialog.startAdding();
+    dialog.exec();
+    loadAccounts();
 }
 
 void MainWindow::loadAccounts()

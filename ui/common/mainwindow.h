@@ -54,6 +54,8 @@ private:
     void buildDocks();
     void buildMenus();
     void loadAccounts();
+    // The settings dialog; with `addAccount` it opens on a new account (the demo banner's button).
+    void openSettings(bool addAccount);
     void onTaskChanged(const Task &task);
     void onTaskFinished(const Task &task);
     void updateStatus();
@@ -73,7 +75,7 @@ private:
     QDockWidget *m_composeDock = nullptr;
     QDockWidget *m_queueDock = nullptr;
     QDockWidget *m_historyDock = nullptr;
-    QLabel *m_banner = nullptr;
+    QWidget *m_banner = nullptr;
     QLabel *m_accountLabel = nullptr;
     QLabel *m_runningLabel = nullptr;
     QLabel *m_lastLabel = nullptr;
