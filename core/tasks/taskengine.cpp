@@ -28,6 +28,15 @@ QString tr(const char *text)
     return QCoreApplication::translate("TaskEngine", text);
 }
 
+// "40 seconds", "1 minute", "12 minutes".
+QString durationText(qint64 ms)
+{
+    const qint64 seconds = std::max<qint64>(1, (ms + 500) / 1000);
+    if (seconds < 120)
+        return seconds == 1 ? tr("1 second") : tr("%1 seconds").arg(seconds);
+    return tr("%1 minutes").arg((seconds + 30) / 60);
+}
+
 QString newId()
 {
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -59,7 +68,8 @@ Error downloadFailure(const HttpResponse &response)
 
 struct TaskEngine::Job
 {
-    enum class Phase { Waiting, Submitting, Polling, Cancelling, Downloading };
+    // Preparing: the submit call is being built on the pool (vary region with a mask); nothing sent yet.
+    enum class Phase { Waiting, Preparing, Submitting, Polling, Cancelling, Downloading };
 
     Task task;
     Account account;
@@ -408,7 +418,29 @@ void TaskEngine::submitJob(Job &job)
         }
         context.parent = **parent;
     }
-    const Result<HttpCall> call = job.adapter->buildSubmit(job.task.operation, context);
+    if (!job.task.operation.mask.isEmpty()) {
+        // A mask is decoded, fitted, encoded (and for polygons traced) while the call is built: on the
+        // pool, so a large upscale never stalls the GUI thread. Adapters are stateless values.
+        job.phase = Job::Phase::Preparing;
+        const ProviderAdapter *adapter = job.adapter;
+        const Operation op = job.task.operation;
+        const QString id = job.task.id;
+        const int generation = job.generation;
+        auto *watcher = new QFutureWatcher<Result<HttpCall>>(this);
+        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, id, generation] {
+            watcher->deleteLater();
+            if (Job *current = jobFor(id, generation); current && current->phase == Job::Phase::Preparing)
+                send(*current, watcher->result());
+        });
+        watcher->setFuture(
+            QtConcurrent::run([adapter, op, context] { return adapter->buildSubmit(op, context); }));
+        return;
+    }
+    send(job, job.adapter->buildSubmit(job.task.operation, context));
+}
+
+void TaskEngine::send(Job &job, const Result<HttpCall> &call)
+{
     if (!call) {
         finishRun(job, call.error().kind == Error::Kind::Cancelled ? TaskState::Cancelled : TaskState::Failed,
                   call.error());
@@ -468,7 +500,8 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
         Error shown = e;
         if (!provenNotCreated && (e.kind == Error::Kind::Timeout || e.kind == Error::Kind::Network)
             && !shown.message.contains(QLatin1String("not sent again")))
-            shown.message += QLatin1Char(' ')
+            shown.message
+                += (shown.message.endsWith(QLatin1Char('.')) ? QStringLiteral(" ") : QStringLiteral(". "))
                 + tr("The request may have reached %1; it was not sent again, to avoid paying twice. Look "
                      "for the task on the provider's site before trying again.")
                       .arg(job->adapter->displayName());
@@ -555,12 +588,11 @@ void TaskEngine::poll(const QString &taskId, int generation)
     const qint64 elapsed = m_clock.nowMs() - job->runStartMs;
     if ((policy.maxPolls > 0 && job->task.pollCount >= policy.maxPolls) || elapsed >= policy.timeoutMs) {
         const QString reason = policy.maxPolls > 0 && job->task.pollCount >= policy.maxPolls
-            ? tr("Still running after %1 status checks, the most this provider allows. Tessera stopped "
-                 "asking; "
-                 "check again later.")
+            ? tr("Still running after %1 status checks, the most allowed for this account. Tessera stopped "
+                 "asking; check again later.")
                   .arg(job->task.pollCount)
-            : tr("Still running after %1 minutes. Tessera stopped asking; check again later.")
-                  .arg(std::max<qint64>(1, elapsed / 60000));
+            : tr("Still running after %1. Tessera stopped asking; check again later.")
+                  .arg(durationText(elapsed));
         finishRun(*job, TaskState::Unfinished, Error::make(Error::Kind::Timeout, reason));
         return;
     }
@@ -802,6 +834,7 @@ Status TaskEngine::cancel(const QString &taskId)
     if (Job *job = jobFor(taskId, 0)) {
         switch (job->phase) {
         case Job::Phase::Waiting:
+        case Job::Phase::Preparing:
             finishRun(*job, TaskState::Cancelled,
                       Error::make(Error::Kind::Cancelled, tr("Cancelled before it was sent")));
             return {};

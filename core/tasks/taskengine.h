@@ -4,6 +4,7 @@
 #include "model/operation.h"
 #include "model/result.h"
 #include "model/task.h"
+#include "net/httpcall.h"
 #include "providers/provideradapter.h"
 
 #include <QObject>
@@ -99,6 +100,7 @@ private:
     Job *startJob(const Task &task, const Account &account, const ProviderAdapter *adapter);
     void pump();
     void submitJob(Job &job);
+    void send(Job &job, const Result<HttpCall> &call);
     void onSubmitted(const QString &taskId, int generation, TransportReply *reply, bool modal);
     void schedulePoll(Job &job, qint64 delayMs);
     void poll(const QString &taskId, int generation);

@@ -11,7 +11,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
-#include <QSignalSpy>
 #include <QTest>
 #include <QTimeZone>
 
@@ -54,8 +53,8 @@ Answer vendorAnswer(int status, int code, const QString &msg)
 // What kie's CDN would send for a video: an MP4 (ftyp box) padded to a plausible size.
 QByteArray fakeMp4()
 {
-    QByteArray bytes("\0\0\0\x18" "ftypmp42", 12);
-    bytes.append("\0\0\0\0mp42isom", 12);
+    // Box size 0x18, "ftyp", major brand "mp42", minor version 0, compatible brands "mp42" "isom".
+    QByteArray bytes = QByteArray::fromHex("00000018667479706d703432000000006d70343269736f6d");
     bytes.append(4096 - bytes.size(), '\x11');
     return bytes;
 }
@@ -180,7 +179,6 @@ public:
     int refusedAuth = 0; // requests without "Authorization: Bearer <key>"
 
     Job &job(const QString &id) { return jobs[id]; }
-    Job &last() { return jobs[order.last()]; }
     QString fileOf(const QString &taskId, int i) const { return jobs.value(taskId).files.value(i); }
 
 private:
@@ -253,8 +251,9 @@ private:
 
         if (endpoint == QLatin1String("generate")) {
             static const QStringList types {
-                QStringLiteral("mj_txt2img"),        QStringLiteral("mj_img2img"), QStringLiteral("mj_style_reference"),
-                QStringLiteral("mj_omni_reference"), QStringLiteral("mj_video"),   QStringLiteral("mj_video_hd")};
+                QStringLiteral("mj_txt2img"),         QStringLiteral("mj_img2img"),
+                QStringLiteral("mj_style_reference"), QStringLiteral("mj_omni_reference"),
+                QStringLiteral("mj_video"),           QStringLiteral("mj_video_hd")};
             job.taskType = body.value(QLatin1String("taskType")).toString();
             if (!types.contains(job.taskType))
                 return refuse(QStringLiteral("taskType is invalid"));
@@ -287,7 +286,8 @@ private:
                 return *refused;
             job.taskType = QStringLiteral("mj_upscale");
             order.append(job.id);
-            const QString source = jobs.value(parentId).files.value(body.value(QLatin1String("imageIndex")).toInt());
+            const QString source
+                = jobs.value(parentId).files.value(body.value(QLatin1String("imageIndex")).toInt());
             job.files.append(addImage(job.id, 0, sizes.value(source) * 2));
         } else if (endpoint == QLatin1String("generateVary")) {
             if (auto refused = checkParent(body, false))
@@ -305,8 +305,10 @@ private:
             job.taskType = body.value(QLatin1String("taskType")).toString();
             if (job.taskType != QLatin1String("mj_video_extend_manual")
                 && job.taskType != QLatin1String("mj_video_extend_auto"))
-                return refuse(QStringLiteral("taskType must be mj_video_extend_manual or mj_video_extend_auto"));
-            if (auto refused = checkIndex(body, "index", 0, static_cast<int>(jobs.value(parentId).files.size()) - 1))
+                return refuse(
+                    QStringLiteral("taskType must be mj_video_extend_manual or mj_video_extend_auto"));
+            if (auto refused
+                = checkIndex(body, "index", 0, static_cast<int>(jobs.value(parentId).files.size()) - 1))
                 return *refused;
             if (job.taskType == QLatin1String("mj_video_extend_manual")
                 && body.value(QLatin1String("prompt")).toString().isEmpty())
@@ -316,7 +318,8 @@ private:
             job.files.append(addVideo(job.id, 0));
         }
         jobs.insert(job.id, job);
-        return Answer::json(200, envelope(200, QStringLiteral("success"), QJsonObject {{QStringLiteral("taskId"), job.id}}));
+        return Answer::json(
+            200, envelope(200, QStringLiteral("success"), QJsonObject {{QStringLiteral("taskId"), job.id}}));
     }
 
     Answer status(const RecordedRequest &r)
@@ -332,12 +335,15 @@ private:
         QJsonObject data {
             {QStringLiteral("taskId"), job.id},
             {QStringLiteral("taskType"), job.taskType},
-            {QStringLiteral("paramJson"), QString::fromUtf8(QJsonDocument(job.body).toJson(QJsonDocument::Compact))},
+            {QStringLiteral("paramJson"),
+             QString::fromUtf8(QJsonDocument(job.body).toJson(QJsonDocument::Compact))},
             {QStringLiteral("successFlag"), flag},
             {QStringLiteral("createTime"), QStringLiteral("2024-03-20T10:30:00Z")},
-            {QStringLiteral("completeTime"), flag == 0 ? QJsonValue() : QJsonValue(QStringLiteral("2024-03-20T10:31:00Z"))},
+            {QStringLiteral("completeTime"),
+             flag == 0 ? QJsonValue() : QJsonValue(QStringLiteral("2024-03-20T10:31:00Z"))},
             {QStringLiteral("errorCode"), flag >= 2 ? job.errorCode : QJsonValue()},
-            {QStringLiteral("errorMessage"), flag >= 2 && !job.errorMessage.isEmpty() ? QJsonValue(job.errorMessage) : QJsonValue()},
+            {QStringLiteral("errorMessage"),
+             flag >= 2 && !job.errorMessage.isEmpty() ? QJsonValue(job.errorMessage) : QJsonValue()},
         };
         if (flag == 1) {
             QJsonArray urls;
@@ -359,7 +365,8 @@ private:
         }
         if (!files.contains(name))
             return Answer::text(404, "Not Found");
-        return Answer::bytes(files.value(name), name.endsWith(QLatin1String(".mp4")) ? "video/mp4" : "image/png");
+        return Answer::bytes(files.value(name),
+                             name.endsWith(QLatin1String(".mp4")) ? "video/mp4" : "image/png");
     }
 
     E2EEnv &m_env;
@@ -414,11 +421,11 @@ void verifyArchived(E2EEnv &env, FakeKie &fake, const Task &task, ImageRole role
     }
 }
 
-#define VERIFY_OK(call)                                                                                        \
-    do {                                                                                                       \
-        call;                                                                                                  \
-        if (QTest::currentTestFailed())                                                                        \
-            return;                                                                                            \
+#define VERIFY_OK(call)                                                                                      \
+    do {                                                                                                     \
+        call;                                                                                                \
+        if (QTest::currentTestFailed())                                                                      \
+            return;                                                                                          \
     } while (false)
 
 // A succeeded imagine already in the history: every failure test checks that it survives untouched.
@@ -545,18 +552,43 @@ private slots:
         QCOMPARE(u2.state, TaskState::Succeeded);
         QCOMPARE(u2.parentId, grid.id);
         QCOMPARE(u2.tile, 2);
-        QCOMPARE(env.server.last("POST", kUpscale)->json(),
-                 (QJsonObject {{QStringLiteral("taskId"), grid.remoteId}, {QStringLiteral("imageIndex"), 1}}));
+        QCOMPARE(
+            env.server.last("POST", kUpscale)->json(),
+            (QJsonObject {{QStringLiteral("taskId"), grid.remoteId}, {QStringLiteral("imageIndex"), 1}}));
         VERIFY_OK(verifyArchived(env, fake, u2, ImageRole::Upscale, 1));
         QCOMPARE(u2.images.at(0).size, QSize(2912, 1632));
+
+        // The chain's next steps elsewhere (pan left, zoom 1.5x, vary region with a mask) do not exist at
+        // kie: refused on the upscale before anything is sent or stored, with the Gallery's reason.
+        Operation pan = action(OperationKind::Pan, u2, 0);
+        pan.direction = QStringLiteral("left");
+        Operation zoom = action(OperationKind::Zoom, u2, 0);
+        zoom.zoomFactor = QStringLiteral("1.5");
+        Operation region = action(OperationKind::Inpaint, u2, 0);
+        region.mask = E2EEnv::maskPng(QSize(2912, 1632), QRect(1000, 500, 600, 400));
+        region.prompt = QStringLiteral("a snowy owl");
+        const QList<QPair<Operation, QString>> missing {
+            {pan, QStringLiteral("kie has no pan")},
+            {zoom, QStringLiteral("kie has no zoom")},
+            {region, QStringLiteral("kie has no vary region (inpaint)")}};
+        const int requestsBefore = env.server.count();
+        for (const auto &[refusedOp, reason] : missing) {
+            const Result<QString> refused = env.submit(refusedOp);
+            QVERIFY(!refused);
+            QCOMPARE(refused.error().kind, Error::Kind::Unsupported);
+            QCOMPARE(refused.error().message, reason);
+        }
+        QCOMPARE(env.server.count(), requestsBefore);
+        QCOMPARE(*env.store->taskCount(), 2);
 
         // V3: generateVary's imageIndex is 1-based by default (PROVIDERS.md §3 Decision).
         const Task v3 = env.run(action(OperationKind::Vary, grid, 3));
         QCOMPARE(v3.state, TaskState::Succeeded);
         QCOMPARE(v3.parentId, grid.id);
         QCOMPARE(v3.tile, 3);
-        QCOMPARE(env.server.last("POST", kVary)->json(),
-                 (QJsonObject {{QStringLiteral("taskId"), grid.remoteId}, {QStringLiteral("imageIndex"), 3}}));
+        QCOMPARE(
+            env.server.last("POST", kVary)->json(),
+            (QJsonObject {{QStringLiteral("taskId"), grid.remoteId}, {QStringLiteral("imageIndex"), 3}}));
         VERIFY_OK(verifyArchived(env, fake, v3, ImageRole::Tile, 4));
 
         // The variation's images are a generation of their own: U1 acts on them.
@@ -596,15 +628,18 @@ private slots:
         QFETCH(int, firstIndex);
         QFETCH(int, lastIndex);
 
-        QJsonObject options;
-        if (!option.isEmpty())
-            options.insert(QStringLiteral("vary-index-base"), option);
-        E2EEnv env(QStringLiteral("kie"), options);
-        FakeKie fake(env);
+        Rig &r = rig();
+        E2EEnv &env = *r.env;
+        FakeKie &fake = *r.fake;
+        if (option.isEmpty())
+            env.account.options.remove(QStringLiteral("vary-index-base"));
+        else
+            env.account.options.insert(QStringLiteral("vary-index-base"), option);
+        QVERIFY(env.store->saveAccount(env.account));
         fake.varyBase = serverBase;
         fake.runningPolls = 0;
-        const Task grid = env.run(Operation::imagine(QStringLiteral("lighthouse")));
-        QCOMPARE(grid.state, TaskState::Succeeded);
+        const Task grid = r.kept;
+        const int tasks = *env.store->taskCount();
 
         if (firstIndex < 0) {
             const int before = env.server.count();
@@ -614,18 +649,24 @@ private slots:
             QCOMPARE(refused.error().message,
                      QStringLiteral("vary-index-base: the account option must be 0 or 1, not \"2\""));
             QCOMPARE(env.server.count(), before);
-            QCOMPARE(*env.store->taskCount(), 1);
+            QCOMPARE(*env.store->taskCount(), tasks);
             // Upscales do not depend on the option.
             QCOMPARE(env.run(action(OperationKind::Upscale, grid, 1)).state, TaskState::Succeeded);
+            QCOMPARE(env.server.last("POST", kUpscale)->json().value(QStringLiteral("imageIndex")).toInt(),
+                     0);
+            VERIFY_OK(verifyKept(env, r.kept));
             return;
         }
         const Task v1 = env.run(action(OperationKind::Vary, grid, 1));
         QCOMPARE(v1.state, TaskState::Succeeded);
-        QCOMPARE(env.server.last("POST", kVary)->json().value(QStringLiteral("imageIndex")).toInt(), firstIndex);
+        QCOMPARE(env.server.last("POST", kVary)->json().value(QStringLiteral("imageIndex")).toInt(),
+                 firstIndex);
         const Task v4 = env.run(action(OperationKind::Vary, grid, 4));
         QCOMPARE(v4.state, TaskState::Succeeded);
-        QCOMPARE(env.server.last("POST", kVary)->json().value(QStringLiteral("imageIndex")).toInt(), lastIndex);
+        QCOMPARE(env.server.last("POST", kVary)->json().value(QStringLiteral("imageIndex")).toInt(),
+                 lastIndex);
         VERIFY_OK(verifyArchived(env, fake, v4, ImageRole::Tile, 4));
+        VERIFY_OK(verifyKept(env, r.kept));
     }
 
     // Every generate taskType of §5 (text, image, style, omni, video, video HD): the body sent, and
@@ -644,21 +685,22 @@ private slots:
         const QString ref = QStringLiteral("https://cdn.example.com/boat.png");
         const QString ref2 = QStringLiteral("https://cdn.example.com/sea.jpg");
         const auto body = [&](const char *taskType, const QStringList &refs) {
-            QJsonObject o {{QStringLiteral("taskType"), QLatin1String(taskType)}, {QStringLiteral("prompt"), prompt}};
+            QJsonObject o {{QStringLiteral("taskType"), QLatin1String(taskType)},
+                           {QStringLiteral("prompt"), prompt}};
             if (!refs.isEmpty())
                 o.insert(QStringLiteral("fileUrls"), QJsonArray::fromStringList(refs));
             return o;
         };
-        QTest::newRow("text, nothing optional sent") << int(GenerateType::Text) << QStringList() << 0 << QString() << 0
-                                                     << body("mj_txt2img", {}) << 0;
-        QTest::newRow("image to image") << int(GenerateType::Image) << QStringList {ref, ref2} << 0 << QString() << 0
-                                        << body("mj_img2img", {ref, ref2}) << 0;
-        QTest::newRow("style reference") << int(GenerateType::Style) << QStringList {ref} << 0 << QString() << 0
-                                         << body("mj_style_reference", {ref}) << 0;
+        QTest::newRow("text, nothing optional sent")
+            << int(GenerateType::Text) << QStringList() << 0 << QString() << 0 << body("mj_txt2img", {}) << 0;
+        QTest::newRow("image to image") << int(GenerateType::Image) << QStringList {ref, ref2} << 0
+                                        << QString() << 0 << body("mj_img2img", {ref, ref2}) << 0;
+        QTest::newRow("style reference") << int(GenerateType::Style) << QStringList {ref} << 0 << QString()
+                                         << 0 << body("mj_style_reference", {ref}) << 0;
         QJsonObject omni = body("mj_omni_reference", {ref});
         omni.insert(QStringLiteral("ow"), 250);
-        QTest::newRow("omni reference with ow") << int(GenerateType::Omni) << QStringList {ref} << 250 << QString() << 0
-                                                << omni << 0;
+        QTest::newRow("omni reference with ow")
+            << int(GenerateType::Omni) << QStringList {ref} << 250 << QString() << 0 << omni << 0;
         QJsonObject video = body("mj_video", {ref});
         video.insert(QStringLiteral("videoBatchSize"), 2);
         video.insert(QStringLiteral("motion"), QStringLiteral("low"));
@@ -761,8 +803,9 @@ private slots:
         };
         Operation noPrompt = action(OperationKind::VideoExtend, video, 1);
         noPrompt.variant = QStringLiteral("manual");
-        VERIFY_OK(refused(noPrompt, Error::Kind::InvalidRequest,
-                          QStringLiteral("prompt: a manual video extension needs a prompt (or choose auto)")));
+        VERIFY_OK(
+            refused(noPrompt, Error::Kind::InvalidRequest,
+                    QStringLiteral("prompt: a manual video extension needs a prompt (or choose auto)")));
         Operation third = action(OperationKind::VideoExtend, video, 3);
         third.variant = QStringLiteral("auto");
         VERIFY_OK(refused(third, Error::Kind::Unsupported, QStringLiteral("Choose a video from 1 to 2")));
@@ -796,14 +839,14 @@ private slots:
 
         using K = OperationKind;
         const int unsupported = int(Error::Kind::Unsupported);
-        QTest::newRow("pan left on tile 2") << int(K::Pan) << "grid" << 2 << QString() << unsupported
-                                            << "kie has no pan";
-        QTest::newRow("pan left on U2") << int(K::Pan) << "upscale" << 0 << QString() << unsupported
-                                        << "kie has no pan";
-        QTest::newRow("zoom 1.5x on U2") << int(K::Zoom) << "upscale" << 0 << QString() << unsupported
-                                         << "kie has no zoom";
-        QTest::newRow("zoom 2x on tile 2") << int(K::Zoom) << "grid" << 2 << QString() << unsupported
-                                           << "kie has no zoom";
+        QTest::newRow("pan left on tile 2")
+            << int(K::Pan) << "grid" << 2 << QString() << unsupported << "kie has no pan";
+        QTest::newRow("pan left on U2")
+            << int(K::Pan) << "upscale" << 0 << QString() << unsupported << "kie has no pan";
+        QTest::newRow("zoom 1.5x on U2")
+            << int(K::Zoom) << "upscale" << 0 << QString() << unsupported << "kie has no zoom";
+        QTest::newRow("zoom 2x on tile 2")
+            << int(K::Zoom) << "grid" << 2 << QString() << unsupported << "kie has no zoom";
         QTest::newRow("vary region with a mask on U2") << int(K::Inpaint) << "upscale" << 0 << QString()
                                                        << unsupported << "kie has no vary region (inpaint)";
         QTest::newRow("vary region on tile 2") << int(K::Inpaint) << "grid" << 2 << QString() << unsupported
@@ -818,8 +861,9 @@ private slots:
         QTest::newRow("blend") << int(K::Blend) << "" << 0 << QString() << unsupported << "kie has no blend";
         QTest::newRow("shorten") << int(K::Shorten) << "" << 0 << QString() << unsupported
                                  << "kie has no shorten";
-        QTest::newRow("upscale subtle") << int(K::Upscale) << "grid" << 2 << "subtle" << unsupported
-                                        << "variant: kie has no subtle upscale, only the plain one of each image";
+        QTest::newRow("upscale subtle")
+            << int(K::Upscale) << "grid" << 2 << "subtle" << unsupported
+            << "variant: kie has no subtle upscale, only the plain one of each image";
         QTest::newRow("vary strong") << int(K::Vary) << "grid" << 2 << "strong" << unsupported
                                      << "variant: kie has no strong vary, only the plain one of each image";
         QTest::newRow("U1 of an upscale")
@@ -847,7 +891,8 @@ private slots:
         QCOMPARE(grid.state, TaskState::Succeeded);
         const auto children = env.store->children(grid.id);
         QVERIFY(children);
-        Task upscale = children->isEmpty() ? env.run(action(OperationKind::Upscale, grid, 2)) : children->first();
+        Task upscale
+            = children->isEmpty() ? env.run(action(OperationKind::Upscale, grid, 2)) : children->first();
         QCOMPARE(upscale.state, TaskState::Succeeded);
         QCOMPARE(upscale.operation.label(), QStringLiteral("U2"));
         const Task *from = parent == QLatin1String("grid") ? &grid
@@ -914,14 +959,15 @@ private slots:
 
         const Result<QString> id = env.submit(Operation::imagine(QStringLiteral("a slow fox")));
         QVERIFY(id);
-        QTRY_COMPARE_WITH_TIMEOUT(env.server.count("GET", kStatus), 2, 8000);
+        QTRY_COMPARE_WITH_TIMEOUT(env.server.count("GET", kStatus), 2, 12'000);
         QTRY_COMPARE(env.task(*id).pollCount, 2);
         QCOMPARE(env.task(*id).state, TaskState::Running);
         const QDateTime submitted = env.server.last("POST", kGenerate)->received;
         const auto polls = env.server.requests("GET", kStatus);
         QVERIFY2(submitted.msecsTo(polls.at(0).received) < 2000, "first-poll 0.05 s is honoured");
         const qint64 gap = polls.at(0).received.msecsTo(polls.at(1).received);
-        QVERIFY2(gap >= 4500 && gap < 7000, qPrintable(QStringLiteral("second poll after %1 ms").arg(gap)));
+        // kie's 5 s interval (a coarse timer may fire up to 5 % early), not the override's 50 ms.
+        QVERIFY2(gap >= 4750 && gap < 9000, qPrintable(QStringLiteral("second poll after %1 ms").arg(gap)));
 
         QVERIFY(env.engine->cancel(*id));
         const Task cancelled = env.task(*id);
@@ -988,50 +1034,57 @@ private slots:
 
         using K = Error::Kind;
         const QString access = QStringLiteral("You do not have access permissions");
-        QTest::newRow("401 as HTTP status and code") << vendorAnswer(401, 401, access) << int(K::Unauthorized) << 401 << "401"
-                                                     << access << QString();
+        QTest::newRow("401 as HTTP status and code")
+            << vendorAnswer(401, 401, access) << int(K::Unauthorized) << 401 << "401" << access << QString();
         QTest::newRow("401 in the envelope of an HTTP 200")
             << vendorAnswer(200, 401, access) << int(K::Unauthorized) << 200 << "401" << access << QString();
         const QString credits = QStringLiteral(
             "Insufficient Credits - Account does not have enough credits to perform the operation");
         QTest::newRow("402 in the envelope of an HTTP 200")
-            << vendorAnswer(200, 402, credits) << int(K::PaymentRequired) << 200 << "402" << credits << QString();
-        QTest::newRow("402 as HTTP status") << vendorAnswer(402, 402, credits) << int(K::PaymentRequired) << 402 << "402"
-                                            << credits << QString();
+            << vendorAnswer(200, 402, credits) << int(K::PaymentRequired) << 200 << "402" << credits
+            << QString();
+        QTest::newRow("402 as HTTP status") << vendorAnswer(402, 402, credits) << int(K::PaymentRequired)
+                                            << 402 << "402" << credits << QString();
         const QString remaining = QStringLiteral("Insufficient credits: 0 requests remaining on this key");
-        QTest::newRow("403 credits") << vendorAnswer(403, 403, remaining) << int(K::PaymentRequired) << 403 << "403"
-                                     << remaining << QString();
+        QTest::newRow("403 credits") << vendorAnswer(403, 403, remaining) << int(K::PaymentRequired) << 403
+                                     << "403" << remaining << QString();
         QTest::newRow("403 credits, HTTP status only")
             << Answer::json(403, {{QStringLiteral("msg"), remaining}}) << int(K::PaymentRequired) << 403
             << QString() << remaining << QString();
-        QTest::newRow("403 forbidden key") << vendorAnswer(403, 403, QStringLiteral("This API key has been disabled"))
-                                           << int(K::Unauthorized) << 403 << "403"
-                                           << "This API key has been disabled" << QString();
-        const QString field = QStringLiteral("aspectRatio: must be one of 1:2, 9:16, 2:3, 3:4, 5:6, 6:5, 4:3, "
-                                             "3:2, 1:1, 16:9, 2:1");
-        QTest::newRow("400 naming a field") << vendorAnswer(200, 400, field) << int(K::InvalidRequest) << 200 << "400"
-                                            << field << QString();
+        QTest::newRow("403 forbidden key")
+            << vendorAnswer(403, 403, QStringLiteral("This API key has been disabled"))
+            << int(K::Unauthorized) << 403 << "403"
+            << "This API key has been disabled" << QString();
+        const QString field
+            = QStringLiteral("aspectRatio: must be one of 1:2, 9:16, 2:3, 3:4, 5:6, 6:5, 4:3, "
+                             "3:2, 1:1, 16:9, 2:1");
+        QTest::newRow("400 naming a field")
+            << vendorAnswer(200, 400, field) << int(K::InvalidRequest) << 200 << "400" << field << QString();
         const QString validation = QStringLiteral("Validation Error: prompt exceeds the maximum length");
-        QTest::newRow("422 as HTTP status") << vendorAnswer(422, 422, validation) << int(K::InvalidRequest) << 422
-                                            << "422" << validation << QString();
-        QTest::newRow("422 in the envelope") << vendorAnswer(200, 422, validation) << int(K::InvalidRequest) << 200
-                                             << "422" << validation << QString();
+        QTest::newRow("422 as HTTP status") << vendorAnswer(422, 422, validation) << int(K::InvalidRequest)
+                                            << 422 << "422" << validation << QString();
+        QTest::newRow("422 in the envelope") << vendorAnswer(200, 422, validation) << int(K::InvalidRequest)
+                                             << 200 << "422" << validation << QString();
         const QString maintenance = QStringLiteral("System is currently undergoing maintenance");
         QTest::newRow("455 maintenance in the envelope")
-            << vendorAnswer(200, 455, maintenance) << int(K::Maintenance) << 200 << "455" << maintenance << QString();
+            << vendorAnswer(200, 455, maintenance) << int(K::Maintenance) << 200 << "455" << maintenance
+            << QString();
         QTest::newRow("455 maintenance as HTTP status")
-            << vendorAnswer(455, 455, maintenance) << int(K::Maintenance) << 455 << "455" << maintenance << QString();
+            << vendorAnswer(455, 455, maintenance) << int(K::Maintenance) << 455 << "455" << maintenance
+            << QString();
         QTest::newRow("500: the submit is not sent again")
             << vendorAnswer(500, 500, QStringLiteral("Server Error")) << int(K::ServerError) << 500 << "500"
             << "Server Error" << QString();
         QTest::newRow("501 generation failed") << vendorAnswer(200, 501, QStringLiteral("Generation Failed"))
-                                               << int(K::ServerError) << 200 << "501" << "Generation Failed"
-                                               << QString();
+                                               << int(K::ServerError) << 200 << "501"
+                                               << "Generation Failed" << QString();
         QTest::newRow("505 feature disabled")
             << vendorAnswer(200, 505, QStringLiteral("The requested feature is currently disabled"))
-            << int(K::Unsupported) << 200 << "505" << "The requested feature is currently disabled" << QString();
-        QTest::newRow("malformed JSON") << Answer::jsonText(200, R"({"code":200,"msg":"success","data":{"taskId":)")
-                                        << int(K::BadResponse) << 200 << QString() << QString() << "JSON";
+            << int(K::Unsupported) << 200 << "505"
+            << "The requested feature is currently disabled" << QString();
+        QTest::newRow("malformed JSON")
+            << Answer::jsonText(200, R"({"code":200,"msg":"success","data":{"taskId":)")
+            << int(K::BadResponse) << 200 << QString() << QString() << "JSON";
         QTest::newRow("an HTML page with HTTP 200")
             << Answer::text(200, "<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>",
                             "text/html")
@@ -1040,22 +1093,26 @@ private slots:
             << Answer::json(200, envelope(200, QStringLiteral("success"), QStringLiteral("4edb3c5")))
             << int(K::BadResponse) << 200 << QString() << QString() << "\"data\" is not an object";
         QTest::newRow("wrong types: taskId is an object")
-            << Answer::json(200, envelope(200, QStringLiteral("success"),
-                                          QJsonObject {{QStringLiteral("taskId"), QJsonObject {}}}))
+            << Answer::json(200,
+                            envelope(200, QStringLiteral("success"),
+                                     QJsonObject {{QStringLiteral("taskId"), QJsonObject {}}}))
             << int(K::BadResponse) << 200 << QString() << QString() << "data.taskId is missing";
         QTest::newRow("wrong types: code is a word")
-            << Answer::json(200, {{QStringLiteral("code"), QStringLiteral("OK")}, {QStringLiteral("data"), QJsonObject {{QStringLiteral("taskId"), QStringLiteral("x")}}}})
+            << Answer::json(
+                   200,
+                   {{QStringLiteral("code"), QStringLiteral("OK")},
+                    {QStringLiteral("data"), QJsonObject {{QStringLiteral("taskId"), QStringLiteral("x")}}}})
             << int(K::BadResponse) << 200 << QString() << QString() << "\"code\" is missing or not a number";
-        QTest::newRow("the reply hangs") << Answer::hanging() << int(K::Timeout) << 0 << QString() << QString()
-                                         << QString();
-        QTest::newRow("the connection drops") << Answer::dropped() << int(K::Network) << 0 << QString() << QString()
-                                              << QString();
-        QTest::newRow("the connection drops mid-answer")
-            << Answer::droppedMidBody(QJsonDocument(envelope(200, QStringLiteral("success"),
-                                                             QJsonObject {{QStringLiteral("taskId"), QStringLiteral("4edb3c5")}}))
-                                          .toJson(QJsonDocument::Compact),
-                                      "application/json")
-            << int(K::Network) << 0 << QString() << QString() << QString();
+        QTest::newRow("the reply hangs")
+            << Answer::hanging() << int(K::Timeout) << 0 << QString() << QString() << "not sent again";
+        QTest::newRow("the connection drops")
+            << Answer::dropped() << int(K::Network) << 0 << QString() << QString() << "not sent again";
+        QTest::newRow("the connection drops mid-answer") << Answer::droppedMidBody(
+            QJsonDocument(envelope(200, QStringLiteral("success"),
+                                   QJsonObject {{QStringLiteral("taskId"), QStringLiteral("4edb3c5")}}))
+                .toJson(QJsonDocument::Compact),
+            "application/json") << int(K::Network) << 0 << QString()
+                                                         << QString() << "not sent again";
     }
 
     void submitFailures()
@@ -1084,6 +1141,8 @@ private slots:
             QCOMPARE(t.error->message, message);
         else
             QVERIFY2(!t.error->message.isEmpty(), "the user is told something");
+        // A submit without a complete answer may have created the task: the user is told it was not sent
+        // again.
         if (!contains.isEmpty())
             QVERIFY2(t.error->message.contains(contains), qPrintable(t.error->message));
         QVERIFY(t.remoteId.isEmpty());
@@ -1117,7 +1176,8 @@ private slots:
         E2EEnv &env = *r.env;
         FakeKie &fake = *r.fake;
         const int before = env.server.count("POST", kGenerate);
-        const QString limited = QStringLiteral("Rate Limited - Request limit has been exceeded for this resource");
+        const QString limited
+            = QStringLiteral("Rate Limited - Request limit has been exceeded for this resource");
         Answer answer = vendorAnswer(httpStatus, 429, limited);
         // An HTTP date has whole seconds: two of them from now leaves at least one second to wait.
         const QDateTime deadline = httpDate
@@ -1139,8 +1199,10 @@ private slots:
         const QDateTime refusedAt = submits.at(0).received;
         const QDateTime sentAgain = submits.at(1).received;
         const QDateTime notBefore = httpDate ? deadline : refusedAt.addMSecs(1000);
-        QVERIFY2(sentAgain >= notBefore,
-                 qPrintable(QStringLiteral("sent again %1 ms before the deadline").arg(sentAgain.msecsTo(notBefore))));
+        QVERIFY2(
+            sentAgain >= notBefore,
+            qPrintable(
+                QStringLiteral("sent again %1 ms before the deadline").arg(sentAgain.msecsTo(notBefore))));
         QCOMPARE(fake.order.size(), 1);
         VERIFY_OK(verifyKept(env, r.kept));
     }
@@ -1159,21 +1221,25 @@ private slots:
         using K = Error::Kind;
         const int ok = int(TaskState::Succeeded);
         const QString maintenance = QStringLiteral("System is currently undergoing maintenance");
-        const Answer wrongFlag = Answer::json(
-            200, envelope(200, QStringLiteral("success"),
-                          QJsonObject {{QStringLiteral("taskId"), QStringLiteral("x")},
-                                       {QStringLiteral("successFlag"), QStringLiteral("done")}}));
-        QTest::newRow("500 then success") << QList<Answer> {vendorAnswer(500, 500, QStringLiteral("Server Error"))} << ok
-                                          << 0 << QString() << 0;
-        QTest::newRow("503 twice then success") << QList<Answer> {Answer::text(503, "busy"), Answer::text(503, "busy")}
-                                                << ok << 0 << QString() << 0;
-        QTest::newRow("455 as HTTP status then success") << QList<Answer> {vendorAnswer(455, 455, maintenance)} << ok << 0
-                                                         << QString() << 0;
-        QTest::newRow("455 in the envelope then success") << QList<Answer> {vendorAnswer(200, 455, maintenance)} << ok
-                                                          << 0 << QString() << 0;
+        const Answer wrongFlag
+            = Answer::json(200,
+                           envelope(200, QStringLiteral("success"),
+                                    QJsonObject {{QStringLiteral("taskId"), QStringLiteral("x")},
+                                                 {QStringLiteral("successFlag"), QStringLiteral("done")}}));
+        QTest::newRow("500 then success")
+            << QList<Answer> {vendorAnswer(500, 500, QStringLiteral("Server Error"))} << ok << 0 << QString()
+            << 0;
+        QTest::newRow("503 twice then success")
+            << QList<Answer> {Answer::text(503, "busy"), Answer::text(503, "busy")} << ok << 0 << QString()
+            << 0;
+        QTest::newRow("455 as HTTP status then success")
+            << QList<Answer> {vendorAnswer(455, 455, maintenance)} << ok << 0 << QString() << 0;
+        QTest::newRow("455 in the envelope then success")
+            << QList<Answer> {vendorAnswer(200, 455, maintenance)} << ok << 0 << QString() << 0;
         QTest::newRow("429 with Retry-After then success")
-            << QList<Answer> {vendorAnswer(429, 429, QStringLiteral("Too many requests")).header("Retry-After", "1")} << ok
-            << 0 << QString() << 1000;
+            << QList<Answer> {vendorAnswer(429, 429, QStringLiteral("Too many requests"))
+                                  .header("Retry-After", "1")}
+            << ok << 0 << QString() << 1000;
         QTest::newRow("malformed JSON then success")
             << QList<Answer> {Answer::jsonText(200, R"({"code":200,"data":{"successFlag":)")} << ok << 0
             << QString() << 0;
@@ -1181,17 +1247,18 @@ private slots:
             << QList<Answer> {Answer::text(200, "<html><body>Loading…</body></html>", "text/html")} << ok << 0
             << QString() << 0;
         QTest::newRow("wrong types then success") << QList<Answer> {wrongFlag} << ok << 0 << QString() << 0;
-        QTest::newRow("a hanging reply then success") << QList<Answer> {Answer::hanging()} << ok << 0 << QString()
-                                                      << 0;
-        QTest::newRow("a dropped connection then success") << QList<Answer> {Answer::dropped()} << ok << 0
-                                                           << QString() << 0;
+        QTest::newRow("a hanging reply then success")
+            << QList<Answer> {Answer::hanging()} << ok << 0 << QString() << 0;
+        QTest::newRow("a dropped connection then success")
+            << QList<Answer> {Answer::dropped()} << ok << 0 << QString() << 0;
         QTest::newRow("401: the key was revoked")
             << QList<Answer> {vendorAnswer(200, 401, QStringLiteral("You do not have access permissions"))}
             << int(TaskState::Failed) << int(K::Unauthorized) << "You do not have access permissions" << 0;
         QTest::newRow("501 generation failed in the envelope")
-            << QList<Answer> {vendorAnswer(200, 501, QStringLiteral("Generation Failed - Image generation task failed"))}
-            << int(TaskState::Failed) << int(K::ServerError) << "Generation Failed - Image generation task failed"
-            << 0;
+            << QList<Answer> {vendorAnswer(
+                   200, 501, QStringLiteral("Generation Failed - Image generation task failed"))}
+            << int(TaskState::Failed) << int(K::ServerError)
+            << "Generation Failed - Image generation task failed" << 0;
         QTest::newRow("wrong types every time: unfinished")
             << QList<Answer>(8, wrongFlag) << int(TaskState::Unfinished) << int(K::BadResponse)
             << QStringLiteral("Status checks keep failing (…") << 0;
@@ -1251,15 +1318,17 @@ private slots:
         QTest::addColumn<QString>("vendorCode");
 
         using K = Error::Kind;
-        const QString banned = QStringLiteral("Your prompt was flagged by the content moderation system: banned words");
-        QTest::newRow("content policy (2)") << 2 << QJsonValue(400) << banned << int(K::ContentRejected) << banned
-                                            << "400";
+        const QString banned
+            = QStringLiteral("Your prompt was flagged by the content moderation system: banned words");
+        QTest::newRow("content policy (2)")
+            << 2 << QJsonValue(400) << banned << int(K::ContentRejected) << banned << "400";
         const QString broke = QStringLiteral("Midjourney returned an internal error, please try again");
-        QTest::newRow("generation failed (3)") << 3 << QJsonValue(QStringLiteral("E5001")) << broke
-                                               << int(K::ServerError) << broke << "E5001";
+        QTest::newRow("generation failed (3)")
+            << 3 << QJsonValue(QStringLiteral("E5001")) << broke << int(K::ServerError) << broke << "E5001";
         QTest::newRow("failed without a message (2)")
             << 2 << QJsonValue(500) << QString() << int(K::ServerError)
-            << "kie reports that the task failed (error code 500)" << "500";
+            << "kie reports that the task failed (error code 500)"
+            << "500";
         QTest::newRow("generation failed without a message (3)")
             << 3 << QJsonValue() << QString() << int(K::ServerError)
             << "kie created the task but the generation failed" << QString();
@@ -1303,8 +1372,8 @@ private slots:
 
         QTest::newRow("max-polls 3") << QStringLiteral("max-polls") << QStringLiteral("3")
                                      << QStringLiteral("Still running after 3 status checks");
-        QTest::newRow("timeout 0.4 s") << QStringLiteral("timeout") << QStringLiteral("0.4")
-                                       << QStringLiteral("Still running after");
+        QTest::newRow("timeout 0.4 s")
+            << QStringLiteral("timeout") << QStringLiteral("0.4") << QStringLiteral("Still running after");
     }
 
     void stuckTaskThenCheck()
@@ -1323,6 +1392,9 @@ private slots:
         QVERIFY(stuck.error);
         QCOMPARE(stuck.error->kind, Error::Kind::Timeout);
         QVERIFY2(stuck.error->message.startsWith(message), qPrintable(stuck.error->message));
+        // Engine bug (reported): a cap under a minute reads "Still running after 1 minutes".
+        QVERIFY2(!stuck.error->message.contains(QLatin1String("1 minutes")),
+                 qPrintable(stuck.error->message));
         QCOMPARE(stuck.remoteId, fake.order.value(1));
         QVERIFY(stuck.images.isEmpty());
         if (option == QLatin1String("max-polls"))
@@ -1346,26 +1418,29 @@ private slots:
         QTest::addColumn<Answer>("answer");
         QTest::addColumn<int>("imageState");
         QTest::addColumn<int>("taskErrorKind");
+        QTest::addColumn<QString>("words"); // in the image's error
 
         const QByteArray png = cachedPng({1024, 1024}, 7);
         const int expired = int(ImageState::Expired);
         const int failed = int(ImageState::Failed);
-        QTest::newRow("404: expired") << Answer::text(404, "Not Found") << expired << int(Error::Kind::NotFound);
+        const int io = int(Error::Kind::Io);
+        QTest::newRow("404: expired")
+            << Answer::text(404, "Not Found") << expired << int(Error::Kind::NotFound) << "404";
         QTest::newRow("403: expired (signed URL)")
             << Answer::text(403, "<Error><Code>AccessDenied</Code></Error>", "application/xml") << expired
-            << int(Error::Kind::NotFound);
+            << int(Error::Kind::NotFound) << "403";
         QTest::newRow("truncated: the connection drops mid-body")
-            << Answer::droppedMidBody(png, "image/png") << failed << int(Error::Kind::Io);
-        QTest::newRow("truncated: half a PNG") << Answer::bytes(png.left(png.size() / 2), "image/png") << failed
-                                               << int(Error::Kind::Io);
-        QTest::newRow("corrupt bytes") << Answer::bytes(QByteArray(20'000, '\x5a'), "image/png") << failed
-                                       << int(Error::Kind::Io);
-        QTest::newRow("a PNG declaring 30000x30000") << Answer::bytes(hugePng(30000), "image/png") << failed
-                                                     << int(Error::Kind::Io);
-        QTest::newRow("a redirect to file://") << Answer::redirect("file:///etc/passwd") << failed
-                                               << int(Error::Kind::Io);
+            << Answer::droppedMidBody(png, "image/png") << failed << io << "closed";
+        QTest::newRow("truncated: half a PNG")
+            << Answer::bytes(png.left(png.size() / 2), "image/png") << failed << io << "truncated";
+        QTest::newRow("corrupt bytes")
+            << Answer::bytes(QByteArray(20'000, '\x5a'), "image/png") << failed << io << "not an image";
+        QTest::newRow("a PNG declaring 30000x30000")
+            << Answer::bytes(hugePng(30000), "image/png") << failed << io << "30000×30000";
+        QTest::newRow("a redirect to file://")
+            << Answer::redirect("file:///etc/passwd") << failed << io << "file:";
         QTest::newRow("a redirect to plain http elsewhere")
-            << Answer::redirect("http://cdn.example.com/evil.png") << failed << int(Error::Kind::Io);
+            << Answer::redirect("http://cdn.example.com/evil.png") << failed << io << "http://";
     }
 
     void imageFailures()
@@ -1373,6 +1448,7 @@ private slots:
         QFETCH(Answer, answer);
         QFETCH(int, imageState);
         QFETCH(int, taskErrorKind);
+        QFETCH(QString, words);
 
         Rig &r = rig();
         E2EEnv &env = *r.env;
@@ -1392,7 +1468,9 @@ private slots:
             QCOMPARE(img.index, tiles.indexOf(img) + 1);
             if (img.index == 3) {
                 QCOMPARE(int(img.state), imageState);
-                QVERIFY(!img.error.isEmpty());
+                QVERIFY2(img.error.contains(words), qPrintable(img.error));
+                // An expired link is not blamed on the API key (downloads never carry it).
+                QVERIFY2(!img.error.contains(QLatin1String("API key")), qPrintable(img.error));
                 QVERIFY(!img.isLocal());
                 QCOMPARE(img.remoteUrl, env.fileUrl(fake.fileOf(t.remoteId, 2)));
             } else {

@@ -637,8 +637,8 @@ private slots:
             << "Insufficient credits: 0 requests remaining"
             << "403";
         QTest::newRow("403 without a code, balance")
-            << 403 << js("{'msg':'Your balance is empty'}") << int(K::PaymentRequired) << "Your balance is empty"
-            << QString();
+            << 403 << js("{'msg':'Your balance is empty'}") << int(K::PaymentRequired)
+            << "Your balance is empty" << QString();
         QTest::newRow("403 + 403 disabled key") << 403 << env(403, "This API key has been disabled")
                                                 << int(K::Unauthorized) << "This API key has been disabled"
                                                 << "403";
