@@ -45,8 +45,13 @@ QHash<QString, QString> &SettingsDialog::keyHints()
 }
 
 SettingsDialog::SettingsDialog(AppCore &core, QWidget *parent)
+    : SettingsDialog(core, core.secrets(), parent)
+{ }
+
+SettingsDialog::SettingsDialog(AppCore &core, LayeredSecretStore &secrets, QWidget *parent)
     : QDialog(parent)
     , m_core(core)
+    , m_secrets(secrets)
     , m_tabs(new QTabWidget(this))
 {
     setWindowTitle(tr("Settings"));
@@ -67,9 +72,13 @@ QWidget *SettingsDialog::buildAccountsTab()
     m_list = new QListWidget(page);
     m_list->setAccessibleName(tr("Accounts"));
     m_list->setMinimumWidth(220);
+    m_list->setObjectName(QStringLiteral("accountList"));
     auto *add = new QPushButton(tr("&Add…"), page);
     m_remove = new QPushButton(tr("&Remove"), page);
     m_makeDefault = new QPushButton(tr("Make &default"), page);
+    add->setObjectName(QStringLiteral("addButton"));
+    m_remove->setObjectName(QStringLiteral("removeButton"));
+    m_makeDefault->setObjectName(QStringLiteral("makeDefaultButton"));
     connect(add, &QPushButton::clicked, this, [this] { startAdding(); });
     connect(m_remove, &QPushButton::clicked, this, &SettingsDialog::removeSelected);
     connect(m_makeDefault, &QPushButton::clicked, this, &SettingsDialog::makeDefault);
@@ -91,22 +100,28 @@ QWidget *SettingsDialog::buildAccountsTab()
     for (const QString &family : knownFamilies())
         m_family->addItem(familyTitle(family), family);
     m_family->setAccessibleName(tr("Family"));
+    m_family->setObjectName(QStringLiteral("family"));
     connect(m_family, &QComboBox::currentIndexChanged, this,
             [this] { rebuildOptions(m_family->currentData().toString(), editedAccount().options); });
     m_name = new QLineEdit(m_editor);
     m_name->setAccessibleName(tr("Account name"));
+    m_name->setObjectName(QStringLiteral("name"));
     m_baseUrl = new QLineEdit(m_editor);
     m_baseUrl->setAccessibleName(tr("Base URL"));
+    m_baseUrl->setObjectName(QStringLiteral("baseUrl"));
     m_baseUrl->setPlaceholderText(QStringLiteral("https://api.example.com"));
     m_urlMessage = new QLabel(m_editor);
     m_urlMessage->setWordWrap(true);
+    m_urlMessage->setObjectName(QStringLiteral("urlMessage"));
     connect(m_baseUrl, &QLineEdit::textChanged, this, &SettingsDialog::validateUrl);
     m_key = new QLineEdit(m_editor);
     m_key->setEchoMode(QLineEdit::Password);
     m_key->setAccessibleName(tr("API key"));
+    m_key->setObjectName(QStringLiteral("key"));
     m_key->setPlaceholderText(tr("Type or paste a new key to replace the stored one"));
     m_keyState = new QLabel(m_editor);
     m_keyState->setWordWrap(true);
+    m_keyState->setObjectName(QStringLiteral("keyState"));
     form->addRow(tr("&Family"), m_family);
     form->addRow(tr("&Name"), m_name);
     form->addRow(tr("Base &URL"), m_baseUrl);
@@ -119,11 +134,15 @@ QWidget *SettingsDialog::buildAccountsTab()
 
     m_save = new QPushButton(tr("&Save"), m_editor);
     m_save->setDefault(true);
+    m_save->setObjectName(QStringLiteral("saveButton"));
     m_test = new QPushButton(tr("&Test connection"), m_editor);
+    m_test->setObjectName(QStringLiteral("testButton"));
     m_testResult = new QLabel(m_editor);
+    m_testResult->setObjectName(QStringLiteral("testResult"));
     m_testResult->setWordWrap(true);
     m_testResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message = new QLabel(m_editor);
+    m_message->setObjectName(QStringLiteral("message"));
     m_message->setWordWrap(true);
     connect(m_save, &QPushButton::clicked, this, &SettingsDialog::save);
     connect(m_test, &QPushButton::clicked, this, &SettingsDialog::testConnection);
@@ -232,6 +251,7 @@ void SettingsDialog::startAdding(const QString &family)
     m_list->clearSelection();
     m_list->setCurrentItem(nullptr);
     m_editingId.clear();
+    ++m_shown;
     m_family->setEnabled(true);
     m_name->setEnabled(true);
     m_baseUrl->setEnabled(true);
@@ -255,6 +275,8 @@ void SettingsDialog::showAccount(const QString &accountId)
     if (!found || !found->has_value())
         return;
     const Account &a = **found;
+    if (a.id != m_editingId)
+        ++m_shown;
     m_editingId = a.id;
     const bool demo = a.isDemo();
     if (demo) {
@@ -361,7 +383,7 @@ void SettingsDialog::updateKeyState()
         m_keyState->setText(id.isEmpty() ? QString() : tr("The demo needs no key."));
         return;
     }
-    const bool session = m_core.secrets().hasSessionKey(id);
+    const bool session = m_secrets.hasSessionKey(id);
     if (keyHints().contains(id)) {
         m_keyState->setText(
             session ? tr("••••%1 — kept in memory for this session only").arg(keyHints().value(id))
@@ -370,7 +392,7 @@ void SettingsDialog::updateKeyState()
     }
     m_keyState->setText(tr("Checking the keychain…"));
     QPointer<QLabel> label = m_keyState;
-    m_core.secrets().readKey(id, this, [this, id, label](const Result<QString> &key) {
+    m_secrets.readKey(id, this, [this, id, label](const Result<QString> &key) {
         if (!label || m_editingId != id)
             return;
         if (key)
@@ -431,7 +453,7 @@ void SettingsDialog::storeKey(const Account &account, const QString &key)
 {
     const QString id = account.id;
     QPointer<SettingsDialog> self = this;
-    m_core.secrets().writeKey(id, key, this, [self, id, key](const Status &stored) {
+    m_secrets.writeKey(id, key, this, [self, id, key](const Status &stored) {
         if (!self)
             return;
         if (stored) {
@@ -447,8 +469,10 @@ void SettingsDialog::storeKey(const Account &account, const QString &key)
                "written anywhere, and you will be asked for it again next time. Keep it for this session?")
                 .arg(stored.error().message),
             QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+        if (!self) // closed while the question was open
+            return;
         if (answer == QMessageBox::Yes) {
-            self->m_core.secrets().setSessionKey(id, key);
+            self->m_secrets.setSessionKey(id, key);
             keyHints().insert(id, key.right(4));
             emit self->accountsChanged();
         }
@@ -474,7 +498,7 @@ void SettingsDialog::removeSelected()
     }
     keyHints().remove(id);
     QPointer<QLabel> message = m_message;
-    m_core.secrets().removeKey(id, this, [message](const Status &s) {
+    m_secrets.removeKey(id, this, [message](const Status &s) {
         if (!s && message)
             message->setText(tr("The key could not be removed from the keychain: %1").arg(s.error().message));
     });
@@ -511,14 +535,18 @@ void SettingsDialog::testConnection()
     m_test->setEnabled(false);
     m_testResult->setText(tr("Testing…"));
     QPointer<SettingsDialog> self = this;
-    auto run = [self, a, adapter](const QString &key) {
+    const int shown = m_shown;
+    auto run = [self, a, adapter, shown](const QString &key) {
         if (!self)
             return;
         tessera::testConnection(
-            self->m_core.transport(), *adapter, a, key, self, [self](const ConnectionReport &r) {
+            self->m_core.transport(), *adapter, a, key, self, [self, shown](const ConnectionReport &r) {
                 if (!self)
                     return;
-                self->m_test->setEnabled(true);
+                self->m_test->setEnabled(self->m_family->currentData().toString() != QLatin1String("demo"));
+                // The user moved on to another account meanwhile: this verdict is not about it.
+                if (self->m_shown != shown)
+                    return;
                 const bool good = r.verdict == ConnectionReport::Verdict::KeyAccepted;
                 self->m_testResult->setText(
                     (good ? QStringLiteral("✓ ") : QStringLiteral("✗ ")) + connectionVerdictText(r.verdict)
@@ -530,7 +558,7 @@ void SettingsDialog::testConnection()
         run(typed);
         return;
     }
-    m_core.secrets().readKey(a.id, this, [run](const Result<QString> &key) { run(key ? *key : QString()); });
+    m_secrets.readKey(a.id, this, [run](const Result<QString> &key) { run(key ? *key : QString()); });
 }
 
 } // namespace tessera::ui

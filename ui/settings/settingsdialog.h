@@ -15,6 +15,7 @@ class QTabWidget;
 
 namespace tessera {
 class AppCore;
+class LayeredSecretStore;
 } // namespace tessera
 
 namespace tessera::ui {
@@ -29,6 +30,8 @@ class SettingsDialog : public QDialog
     Q_OBJECT
 public:
     explicit SettingsDialog(AppCore &core, QWidget *parent = nullptr);
+    // Keys go to `secrets` instead of the core's store: a seam for tests of a keychain that fails.
+    SettingsDialog(AppCore &core, LayeredSecretStore &secrets, QWidget *parent = nullptr);
 
     // Opens on the Accounts tab with a new account of `family` being added.
     void startAdding(const QString &family = QStringLiteral("kie"));
@@ -57,6 +60,7 @@ private:
     QString selectedId() const;
 
     AppCore &m_core;
+    LayeredSecretStore &m_secrets;
     QTabWidget *m_tabs;
     QListWidget *m_list = nullptr;
     QPushButton *m_remove = nullptr;
@@ -76,6 +80,7 @@ private:
     QLabel *m_testResult = nullptr;
     QLabel *m_message = nullptr;
     QString m_editingId; // empty while adding
+    int m_shown = 0; // changes when another account (or a new one) is shown: late test results are dropped
 };
 
 } // namespace tessera::ui
