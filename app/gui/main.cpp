@@ -29,6 +29,7 @@ int main(int argc, char *argv[])
         return 3;
     }
     (*core)->engine().resume(); // tasks that were under way when Tessera last stopped
+    (*core)->engine().recheckUnfinished(); // and those that ran out of status checks: ask once more
 
     tessera::ui::MainWindow window(**core, settings);
     window.show();

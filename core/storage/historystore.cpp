@@ -494,6 +494,12 @@ Result<QList<Task>> HistoryStore::children(const QString &parentId)
                        QStringLiteral(" ORDER BY created"));
 }
 
+Result<QList<Task>> HistoryStore::tasksInState(TaskState state, qint64 sinceMs)
+{
+    return selectTasks(QStringLiteral(" WHERE state = ? AND updated >= ?"), {taskStateName(state), sinceMs},
+                       QStringLiteral(" ORDER BY updated"));
+}
+
 Result<int> HistoryStore::taskCount()
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));

@@ -52,6 +52,8 @@ public:
     // Newest first; `search` matches prompts (case-insensitive substring) when not empty.
     Result<QList<Task>> recentTasks(int limit, int offset = 0, const QString &search = {});
     Result<QList<Task>> children(const QString &parentId);
+    // Tasks in `state` last updated at or after `sinceMs` (ms since the epoch), oldest first.
+    Result<QList<Task>> tasksInState(TaskState state, qint64 sinceMs);
     Result<int> taskCount();
 
     // Leases. Takes every task that is still under way and that no live process holds (owner empty or

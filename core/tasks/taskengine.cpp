@@ -981,6 +981,25 @@ void TaskEngine::resume()
     }
 }
 
+int TaskEngine::recheckUnfinished(qint64 maxAgeMs)
+{
+    const auto unfinished = m_store.tasksInState(TaskState::Unfinished, m_clock.nowMs() - maxAgeMs);
+    if (!unfinished) {
+        qCWarning(lcTasks) << "cannot look for unfinished tasks:" << unfinished.error().message;
+        return 0;
+    }
+    int n = 0;
+    for (const Task &task : *unfinished) {
+        if (task.remoteId.isEmpty())
+            continue;
+        if (const Status s = check(task.id); s)
+            ++n;
+        else
+            qCInfo(lcTasks) << "not re-checking" << task.id << s.error().message;
+    }
+    return n;
+}
+
 Result<bool> TaskEngine::adopt(const QString &taskId)
 {
     if (isDriving(taskId))

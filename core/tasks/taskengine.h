@@ -77,6 +77,9 @@ public:
     // Takes over tasks that are still under way and that no live process drives: after a restart, or
     // after the CLI submitted a task and exited. Also runs every Config::adoptIntervalMs.
     void resume();
+    // At start: asks again about tasks that ended "unfinished" (poll cap or timeout) in the last `maxAgeMs`
+    // — vendors keep results for about 15 days — with a fresh budget of status checks. Returns how many.
+    int recheckUnfinished(qint64 maxAgeMs = 7LL * 24 * 3600 * 1000);
     // The same for one task; false when another live process drives it.
     Result<bool> adopt(const QString &taskId);
 

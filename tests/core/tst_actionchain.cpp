@@ -75,6 +75,10 @@ public:
     {
         const QJsonObject o = QJsonDocument::fromJson(r.body).object();
         TaskSnapshot s;
+        if (o.value(QStringLiteral("running")).toBool()) {
+            s.state = TaskState::Running;
+            return s;
+        }
         s.state = TaskState::Succeeded;
         const QJsonArray urls = o.value(QStringLiteral("urls")).toArray();
         for (int i = 0; i < urls.size(); ++i)
@@ -108,6 +112,7 @@ struct Server
     int next = 1;
     QSet<QString> refuse; // kinds whose submit gets a 400
     int queueFullFor = 0; // that many submits answer "queue full" first
+    bool stuck = false; // statuses answer "still running"
 
     Server()
     {
@@ -128,6 +133,8 @@ struct Server
             if (call.path.startsWith(QLatin1String("/seed/")))
                 return HttpResponse::json(200,
                                           {{QStringLiteral("seed"), QStringLiteral("123456789012345678")}});
+            if (stuck)
+                return HttpResponse::json(200, {{QStringLiteral("running"), true}});
             const QString id = call.path.mid(8);
             QJsonArray urls;
             const int count = kinds.value(id) == QLatin1String("imagine") ? 4 : 1;
@@ -344,6 +351,28 @@ private slots:
         QCOMPARE(t.state, TaskState::Succeeded);
         QCOMPARE(t.remote.value(QStringLiteral("seed")).toString(), QStringLiteral("123456789012345678"));
         QCOMPARE(server.transport.count("GET", QStringLiteral("/status/")), before);
+    }
+
+    void unfinishedTasksAreCheckedAgainAtTheNextStart()
+    {
+        Server server;
+        server.stuck = true;
+        auto env = chainEnv(server);
+        Account a = *env->store->account(kAccount).value();
+        a.options.insert(QStringLiteral("max-polls"), QStringLiteral("2"));
+        QVERIFY(env->store->saveAccount(a).ok());
+        const Result<QString> id = env->engine->submit(Operation::imagine(QStringLiteral("slow")), kAccount);
+        QVERIFY(id.ok());
+        QVERIFY(env->runUntil([&] { return isTerminal(env->task(*id).state); }));
+        QCOMPARE(env->task(*id).state, TaskState::Unfinished);
+
+        server.stuck = false;
+        env->restart(); // the next start of the application
+        QCOMPARE(env->engine->recheckUnfinished(), 1);
+        QVERIFY(env->runUntil([&] { return env->task(*id).state == TaskState::Succeeded; }));
+        QCOMPARE(server.submits(QStringLiteral("imagine")), 1); // checked, never re-sent
+        // Old ones are left alone.
+        QCOMPARE(env->engine->recheckUnfinished(0), 0);
     }
 
     void queueFullIsResentBecauseItProvesNothingWasCreated()
