@@ -31,6 +31,8 @@ private:
     int imagine(const QStringList &args);
     int action(OperationKind kind, const QStringList &args);
     int fromImages(OperationKind kind, const QStringList &args);
+    // An image URL fetched and turned into a data URL (describe and blend take base64 only).
+    Result<QString> fetchImage(const QString &url, const Account &account);
     int status(const QStringList &args, const QString &usage);
     int wait(const QStringList &args);
     int cancel(const QStringList &args);

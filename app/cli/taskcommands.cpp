@@ -2,6 +2,8 @@
 #include "command.h"
 #include "tasks/references.h"
 
+#include <QEventLoop>
+
 namespace tessera::cli {
 
 // The commands that start, follow or stop tasks.
@@ -193,12 +195,6 @@ int Cli::fromImages(OperationKind kind, const QStringList &args)
         const QStringList images = cmd.positional();
         if (kind == OperationKind::Blend && (images.size() < 2 || images.size() > 5))
             return fail(tr("blend takes 2 to 5 images"), Usage);
-        for (const QString &image : images) {
-            const Result<QString> ref = resolveReference(image);
-            if (!ref)
-                return fail(ref.error().message, Usage);
-            op.references.append(*ref);
-        }
         op.dimensions = cmd.value("dimensions").toLower();
         op.type = GenerateType::Image;
     }
@@ -207,6 +203,19 @@ int Cli::fromImages(OperationKind kind, const QStringList &args)
     const Result<Account> account = m_core->resolveAccount(cmd.value("account"));
     if (!account)
         return fail(account.error().message, account.error().kind == Error::Kind::Io ? DataError : Usage);
+    for (const QString &image : cmd.positional()) {
+        if (kind == OperationKind::Shorten)
+            break;
+        Result<QString> ref = resolveReference(image);
+        if (!ref)
+            return fail(ref.error().message, Usage);
+        // midjourney-proxy takes describe and blend images as base64 only: fetch a URL first.
+        if (!ref->startsWith(QLatin1String("data:")))
+            ref = fetchImage(*ref, *account);
+        if (!ref)
+            return fail(ref.error().message, TaskFailed);
+        op.references.append(*ref);
+    }
     useEnvironmentKey(account->id);
     const Result<QString> id = m_core->engine().submit(op, account->id);
     if (!id)
@@ -214,6 +223,24 @@ int Cli::fromImages(OperationKind kind, const QStringList &args)
                     id.error().kind == Error::Kind::Io ? DataError : Usage);
     const bool untilEnd = cmd.isSet("wait");
     return report(follow(*id, untilEnd, cmd.isSet("json")), cmd.isSet("json"), untilEnd);
+}
+
+Result<QString> Cli::fetchImage(const QString &url, const Account &account)
+{
+    // Through the application's transport (HTTPS rules, size cap, no key on downloads).
+    TransportReply *reply = m_core->transport().download(QUrl(url), account, 10LL * 1024 * 1024);
+    QEventLoop loop;
+    QObject::connect(reply, &TransportReply::finished, &loop, &QEventLoop::quit);
+    if (!reply->isFinished())
+        loop.exec();
+    const Result<HttpResponse> result = reply->result();
+    reply->deleteLater();
+    if (!result)
+        return Error::make(result.error().kind, tr("cannot fetch %1: %2").arg(url, result.error().message));
+    if (!result->isSuccess())
+        return Error::make(Error::Kind::NotFound,
+                           tr("cannot fetch %1: HTTP %2").arg(url).arg(result->status));
+    return imageDataUrl(result->body, url);
 }
 
 int Cli::status(const QStringList &args, const QString &usage)

@@ -66,12 +66,17 @@ Result<QString> resolveReference(const QString &urlOrPath, qint64 maxBytes)
     const Result<QByteArray> bytes = readFile(path, maxBytes, tr("reference"));
     if (!bytes)
         return bytes.error();
-    const QByteArray mime = mimeFor(*bytes);
+    return imageDataUrl(*bytes, path);
+}
+
+Result<QString> imageDataUrl(const QByteArray &bytes, const QString &what)
+{
+    const QByteArray mime = mimeFor(bytes);
     if (mime.isEmpty())
         return Error::make(Error::Kind::InvalidRequest,
-                           tr("reference: \"%1\" is not a PNG, JPEG, WebP or GIF image").arg(path));
+                           tr("reference: \"%1\" is not a PNG, JPEG, WebP or GIF image").arg(what));
     return QString(QStringLiteral("data:") + QString::fromLatin1(mime) + QStringLiteral(";base64,")
-                   + QString::fromLatin1(bytes->toBase64()));
+                   + QString::fromLatin1(bytes.toBase64()));
 }
 
 Result<QByteArray> readMaskFile(const QString &path, qint64 maxBytes)

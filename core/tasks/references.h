@@ -13,6 +13,10 @@ namespace tessera {
 // an adapter. Files over `maxBytes` (vendors take up to 10 MB) are refused.
 Result<QString> resolveReference(const QString &urlOrPath, qint64 maxBytes = 10LL * 1024 * 1024);
 
+// An image's bytes (PNG, JPEG, WebP or GIF, judged by the bytes) as a data URL; `what` names the source
+// in the error.
+Result<QString> imageDataUrl(const QByteArray &bytes, const QString &what);
+
 // True for "http://", "https://" and "data:" references.
 bool isRemoteReference(const QString &reference);
 

@@ -65,6 +65,7 @@ private slots:
     void environmentKeyIsUsedAndNeverStored();
     void connectionTestTellsTheFourAnswersApart();
     void keyNeverLeaks();
+    void describeFetchesAUrlForMidjourneyProxy();
 
 private:
     Run cli(const QStringList &args, const QByteArray &stdinData = {},
@@ -401,6 +402,51 @@ void TstCliAccounts::keyNeverLeaks()
                      qPrintable(QStringLiteral("the key is in %1").arg(file.fileName())));
     }
     QVERIFY(searched >= 3); // the database (with its WAL), the images, the settings
+}
+
+void TstCliAccounts::describeFetchesAUrlForMidjourneyProxy()
+{
+    // midjourney-proxy takes describe images as base64 only: a URL is fetched (without the key) first.
+    m_server->on("POST", QStringLiteral("/mj/submit/describe"), [](const RecordedRequest &r) {
+        if (!r.json()
+                 .value(QStringLiteral("base64"))
+                 .toString()
+                 .startsWith(QLatin1String("data:image/png;base64,")))
+            return Answer::json(200,
+                                {{QStringLiteral("code"), 4},
+                                 {QStringLiteral("description"), QStringLiteral("base64 missing")}});
+        return Answer::json(200,
+                            {{QStringLiteral("code"), 1},
+                             {QStringLiteral("description"), QStringLiteral("Submit success")},
+                             {QStringLiteral("result"), QStringLiteral("1712345678901234567")}});
+    });
+    m_server->on(
+        "GET", QStringLiteral("/mj/task/1712345678901234567/fetch"),
+        Answer::json(
+            200,
+            {{QStringLiteral("id"), QStringLiteral("1712345678901234567")},
+             {QStringLiteral("action"), QStringLiteral("DESCRIBE")},
+             {QStringLiteral("status"), QStringLiteral("SUCCESS")},
+             {QStringLiteral("progress"), QStringLiteral("100%")},
+             {QStringLiteral("properties"),
+              QJsonObject {{QStringLiteral("finalPrompt"),
+                            QStringLiteral("1\ufe0f\u20e3 a red door\n\n2\ufe0f\u20e3 a blue door")}}}}));
+    Run run = cli({QStringLiteral("accounts"), QStringLiteral("add"), QStringLiteral("--family"),
+                   QStringLiteral("mjproxy"), QStringLiteral("--name"), QStringLiteral("mj"),
+                   QStringLiteral("--base-url"), m_server->baseUrl(), QStringLiteral("--option"),
+                   QStringLiteral("first-poll=0.05")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QProcessEnvironment env = m_env;
+    env.insert(QStringLiteral("TESSERA_API_KEY"), QStringLiteral("env-key"));
+    run = cli({QStringLiteral("describe"), m_server->url(QStringLiteral("/files/1.png")).toString(),
+               QStringLiteral("--account"), QStringLiteral("mj"), QStringLiteral("--wait"),
+               QStringLiteral("--json")},
+              {}, &env);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    const QJsonObject task = QJsonDocument::fromJson(run.out).object();
+    QCOMPARE(task.value(QStringLiteral("state")).toString(), QStringLiteral("succeeded"));
+    QVERIFY(task.value(QStringLiteral("text")).toString().contains(QStringLiteral("a blue door")));
+    QVERIFY(!m_server->last("GET", QStringLiteral("/files/1.png"))->hasHeader("Authorization"));
 }
 
 QTEST_GUILESS_MAIN(TstCliAccounts)
