@@ -168,8 +168,7 @@ int Cli::accountsAdd(const QStringList &args)
     m_out << tr("Added %1 (%2).").arg(account.displayName(), account.baseUrl) << Qt::endl;
     if (key.isEmpty()) {
         m_out << tr(
-            "No key stored: add one with `accounts add ... --key-stdin` again after `accounts remove`, in "
-            "the settings, or set TESSERA_API_KEY.")
+            "No key stored: add it in Settings > Accounts, or set TESSERA_API_KEY when running commands.")
               << Qt::endl;
         return Ok;
     }

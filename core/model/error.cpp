@@ -29,6 +29,7 @@ constexpr std::array kKinds {
     KindInfo {Error::Kind::Io, "io", "Could not read or write a file"},
     KindInfo {Error::Kind::Unsupported, "unsupported", "Not supported"},
     KindInfo {Error::Kind::NotFound, "not-found", "Not found"},
+    KindInfo {Error::Kind::MissingKey, "missing-key", "No API key"},
 };
 
 const KindInfo &info(Error::Kind kind)
@@ -90,6 +91,8 @@ QString Error::userText() const
     QString words = QString::fromLatin1(info(kind).words);
     if (message.isEmpty() || message == words)
         return words;
+    if (message.contains(words, Qt::CaseInsensitive))
+        return message; // it says so already ("There is no API key for…")
     return words + QStringLiteral(": ") + message;
 }
 

@@ -26,6 +26,7 @@ struct Error
         Io,
         Unsupported,
         NotFound,
+        MissingKey, // no API key for the account (none stored, or the keychain could not be read)
     };
 
     Kind kind = Kind::BadResponse;

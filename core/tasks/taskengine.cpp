@@ -317,7 +317,7 @@ void TaskEngine::loadKey(Job &job)
             const QString why = !key && key.error().kind != Error::Kind::NotFound
                 ? QStringLiteral(" (") + key.error().message + QStringLiteral(")")
                 : QString();
-            current->keyError = Error::make(Error::Kind::Unauthorized,
+            current->keyError = Error::make(Error::Kind::MissingKey,
                                             tr("There is no API key for %1%2. Add it in Settings → Accounts "
                                                "(or set TESSERA_API_KEY for the command line).")
                                                 .arg(accountName, why));

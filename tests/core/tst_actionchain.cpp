@@ -322,7 +322,7 @@ private slots:
         QVERIFY(keyless.ok());
         QVERIFY(env->runUntil([&] { return isTerminal(env->task(*keyless).state); }));
         QCOMPARE(env->task(*keyless).state, TaskState::Failed);
-        QCOMPARE(env->task(*keyless).error->kind, Error::Kind::Unauthorized);
+        QCOMPARE(env->task(*keyless).error->kind, Error::Kind::MissingKey);
         QVERIFY(env->task(*keyless).error->message.contains(QStringLiteral("no API key")));
         QVERIFY(server.transport.sent.isEmpty()); // nothing went out without a key
 

@@ -161,8 +161,9 @@ GalleryView::Shape GalleryView::shapeOf(const Task &t) const
         return Shape::Videos;
     if (t.isGrid())
         return Shape::Grid;
+    // A task that ended without images (failed, cancelled...) says why once, not on four empty tiles.
     if (t.image(0) != nullptr || t.operation.kind == OperationKind::Upscale || t.state == TaskState::Succeeded
-        || makesVideo(t.operation))
+        || makesVideo(t.operation) || (isTerminal(t.state) && t.images.isEmpty()))
         return Shape::Single;
     return Shape::Grid; // a grid still under way: four placeholders
 }
