@@ -73,6 +73,13 @@ Status ProviderAdapter::parseCancel(const HttpResponse &response) const
         response.status);
 }
 
+Result<QMap<QString, TaskSnapshot>> ProviderAdapter::readBatchStatus(const HttpResponse &) const
+{
+    return Error::make(
+        Error::Kind::Unsupported,
+        QCoreApplication::translate("ProviderAdapter", "%1 has no batch status").arg(displayName()));
+}
+
 HttpCall ProviderAdapter::buildConnectionTest(const Account &account) const
 {
     // An id no vendor ever issues: the answer is "not found" with a good key, 401/403 with a bad one.

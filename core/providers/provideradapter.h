@@ -10,7 +10,9 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QMap>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -123,6 +125,18 @@ public:
     virtual Status parseCancel(const HttpResponse &response) const;
 
     virtual PollPolicy pollPolicy(const Operation &op, const Account &account) const = 0;
+
+    // Batch polling (PROVIDERS.md §6: midjourney-proxy's list-by-condition): one status request for several
+    // tasks of one account. Families without it answer nothing (the default) and are polled one by one.
+    // The map holds the snapshots that could be read, by remote id; tasks missing from it are polled alone.
+    virtual std::optional<HttpCall> batchStatusCall(const QStringList &remoteIds,
+                                                    const Account &account) const
+    {
+        Q_UNUSED(remoteIds)
+        Q_UNUSED(account)
+        return std::nullopt;
+    }
+    virtual Result<QMap<QString, TaskSnapshot>> readBatchStatus(const HttpResponse &response) const;
 
     // "Test connection": one cheap authenticated request (by default the status of a task id that cannot
     // exist) and what its answer says. The default reading: no answer → Unreachable; 401/403 →

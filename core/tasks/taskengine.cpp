@@ -83,6 +83,12 @@ struct TaskEngine::Job
     qint64 notBeforeMs = 0; // a waiting job is not submitted before this (after a 429/503 answer)
     int errorsInRow = 0;
     bool cancelRequested = false;
+    // Each scheduled poll carries the token current when it was scheduled; a newer schedule (or a batch
+    // answer) makes older timers stale, so a task is never polled twice for one turn.
+    quint64 pollToken = 0;
+    bool batchPending = false; // its status is asked in a batch request now in flight
+    bool singlePollNext = false; // the last batch did not answer for it: ask alone once
+    const QString &remoteId() const { return task.remoteId; }
     int downloadsInFlight = 0;
     // The account's API key for this run, read from the SecretStore when the job starts; in memory only.
     enum class Key { Ready, Loading, Failed };
@@ -134,6 +140,13 @@ TaskEngine::~TaskEngine()
 {
     for (auto &[id, job] : m_jobs)
         job->abortAll(this, true);
+    for (const QPointer<TransportReply> &batch : std::as_const(m_batchReplies)) {
+        if (batch) {
+            batch->disconnect(this);
+            batch->abort();
+            delete batch.data();
+        }
+    }
     // Tasks still under way stay in their state; releasing the leases lets the next process (or
     // `tessera-cli wait`) take them over at once instead of after the lease runs out.
     if (const Status s = m_store.releaseAllLeases(m_owner); !s)
@@ -569,13 +582,108 @@ void TaskEngine::schedulePoll(Job &job, qint64 delayMs)
 {
     const QString id = job.task.id;
     const int generation = job.generation;
-    m_clock.callAfter(delayMs, this, [this, id, generation] { poll(id, generation); });
+    const quint64 token = ++job.pollToken;
+    m_clock.callAfter(delayMs, this, [this, id, generation, token] {
+        if (Job *current = jobFor(id, generation); current && current->pollToken == token)
+            poll(id, generation);
+    });
+}
+
+bool TaskEngine::pollLimitReached(Job &job)
+{
+    const PollPolicy &policy = job.policy;
+    const qint64 elapsed = m_clock.nowMs() - job.runStartMs;
+    if ((policy.maxPolls > 0 && job.task.pollCount >= policy.maxPolls) || elapsed >= policy.timeoutMs) {
+        const QString reason = policy.maxPolls > 0 && job.task.pollCount >= policy.maxPolls
+            ? tr("Still running after %1 status checks, the most allowed for this account. Tessera stopped "
+                 "asking; check again later.")
+                  .arg(job.task.pollCount)
+            : tr("Still running after %1. Tessera stopped asking; check again later.")
+                  .arg(durationText(elapsed));
+        finishRun(job, TaskState::Unfinished, Error::make(Error::Kind::Timeout, reason));
+        return true;
+    }
+    return false;
+}
+
+bool TaskEngine::pollInBatch(Job &job)
+{
+    // Other tasks of the same account waiting for their next check go along in one request (PROVIDERS.md
+    // §6); their own timers become stale. Families without batch status answer no call.
+    std::vector<Job *> batch {&job};
+    for (auto &[id, other] : m_jobs) {
+        Job *o = other.get();
+        if (o == &job || o->account.id != job.account.id || o->phase != Job::Phase::Polling || o->reply
+            || o->batchPending || o->remoteId().isEmpty() || o->keyState != Job::Key::Ready)
+            continue;
+        if (o->policy.maxPolls > 0 && o->task.pollCount >= o->policy.maxPolls)
+            continue;
+        if (m_clock.nowMs() - o->runStartMs >= o->policy.timeoutMs)
+            continue;
+        batch.push_back(o);
+    }
+    if (batch.size() < 2 || m_noBatch.contains(job.account.id))
+        return false;
+    QStringList ids;
+    for (const Job *j : batch)
+        ids.append(j->task.remoteId);
+    const std::optional<HttpCall> call = job.adapter->batchStatusCall(ids, job.account);
+    if (!call)
+        return false;
+    QList<QPair<QString, int>> members;
+    for (Job *j : batch) {
+        ++j->task.pollCount;
+        ++j->pollToken; // stale: the batch answers for this turn
+        j->batchPending = true;
+        members.append({j->task.id, j->generation});
+    }
+    TransportReply *reply = m_transport.send(*call, job.account, job.apiKey);
+    m_batchReplies.append(reply);
+    const ProviderAdapter *adapter = job.adapter;
+    connect(reply, &TransportReply::finished, this, [this, reply, members, adapter] {
+        reply->deleteLater();
+        m_batchReplies.removeAll(reply);
+        const Result<HttpResponse> &result = reply->result();
+        const Result<QMap<QString, TaskSnapshot>> snapshots = result
+            ? adapter->readBatchStatus(*result)
+            : Result<QMap<QString, TaskSnapshot>>(result.error());
+        const bool refused = result
+            && (result->isSuccess() || result->status == 400 || result->status == 404
+                || result->status == 405);
+        if (!snapshots && refused && !members.isEmpty()) {
+            // A server without list-by-condition (or one that answers it oddly): poll its tasks one by
+            // one from now on rather than asking twice every turn.
+            if (Job *first = jobFor(members.first().first, members.first().second)) {
+                qCInfo(lcTasks) << "batch status refused for" << first->account.displayName() << "-"
+                                << snapshots.error().message << "- polling tasks one by one";
+                m_noBatch.insert(first->account.id);
+            }
+        }
+        for (const auto &[id, generation] : members) {
+            Job *j = jobFor(id, generation);
+            if (!j)
+                continue;
+            j->batchPending = false;
+            if (j->phase != Job::Phase::Polling)
+                continue;
+            if (snapshots && snapshots->contains(j->task.remoteId)) {
+                j->errorsInRow = 0;
+                applySnapshot(*j, snapshots->value(j->task.remoteId));
+                continue;
+            }
+            // Missing from the answer, or the batch failed: this task is asked alone, at once.
+            --j->task.pollCount;
+            schedulePoll(*j, 0);
+            j->singlePollNext = true;
+        }
+    });
+    return true;
 }
 
 void TaskEngine::poll(const QString &taskId, int generation)
 {
     Job *job = jobFor(taskId, generation);
-    if (!job || job->phase != Job::Phase::Polling || job->reply)
+    if (!job || job->phase != Job::Phase::Polling || job->reply || job->batchPending)
         return;
     if (job->keyState == Job::Key::Loading)
         return; // the key's answer schedules the poll
@@ -584,18 +692,11 @@ void TaskEngine::poll(const QString &taskId, int generation)
         finishRun(*job, TaskState::Unfinished, job->keyError);
         return;
     }
-    const PollPolicy &policy = job->policy;
-    const qint64 elapsed = m_clock.nowMs() - job->runStartMs;
-    if ((policy.maxPolls > 0 && job->task.pollCount >= policy.maxPolls) || elapsed >= policy.timeoutMs) {
-        const QString reason = policy.maxPolls > 0 && job->task.pollCount >= policy.maxPolls
-            ? tr("Still running after %1 status checks, the most allowed for this account. Tessera stopped "
-                 "asking; check again later.")
-                  .arg(job->task.pollCount)
-            : tr("Still running after %1. Tessera stopped asking; check again later.")
-                  .arg(durationText(elapsed));
-        finishRun(*job, TaskState::Unfinished, Error::make(Error::Kind::Timeout, reason));
+    if (pollLimitReached(*job))
         return;
-    }
+    if (!job->singlePollNext && pollInBatch(*job))
+        return;
+    job->singlePollNext = false;
     ++job->task.pollCount;
     TransportReply *reply = m_transport.send(job->adapter->buildStatus(job->task.remoteId, job->account),
                                              job->account, job->apiKey);

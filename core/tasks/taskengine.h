@@ -9,6 +9,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QString>
 
 #include <map>
@@ -107,6 +108,11 @@ private:
     void onSubmitted(const QString &taskId, int generation, TransportReply *reply, bool modal);
     void schedulePoll(Job &job, qint64 delayMs);
     void poll(const QString &taskId, int generation);
+    // Ends the run as Unfinished when the poll cap or the timeout is reached; true then.
+    bool pollLimitReached(Job &job);
+    // Polls `job` together with the account's other tasks due soon in one batch request, where the family
+    // has one; false when it was not batched.
+    bool pollInBatch(Job &job);
     void onStatus(const QString &taskId, int generation, TransportReply *reply);
     void applySnapshot(Job &job, const TaskSnapshot &snapshot);
     void loadKey(Job &job);
@@ -137,6 +143,8 @@ private:
     Config m_config;
     QString m_owner;
     std::map<QString, std::unique_ptr<Job>> m_jobs;
+    QList<QPointer<TransportReply>> m_batchReplies; // batch status requests in flight
+    QSet<QString> m_noBatch; // accounts whose server refused a batch status request
     bool m_pumpQueued = false;
     bool m_adoptScheduled = false;
 };

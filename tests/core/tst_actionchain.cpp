@@ -91,6 +91,26 @@ public:
         return {500, 500, 500, 0, 60'000};
     }
     bool needsSingleImage(const Operation &op) const override { return op.kind == OperationKind::Pan; }
+    std::optional<HttpCall> batchStatusCall(const QStringList &ids, const Account &) const override
+    {
+        return HttpCall::post(QStringLiteral("/batch"),
+                              {{QStringLiteral("ids"), QJsonArray::fromStringList(ids)}},
+                              HttpCall::Purpose::Status);
+    }
+    Result<QMap<QString, TaskSnapshot>> readBatchStatus(const HttpResponse &r) const override
+    {
+        if (!r.isSuccess())
+            return Error::make(Error::Kind::NotFound, QStringLiteral("no batch here"), r.status);
+        QMap<QString, TaskSnapshot> map;
+        const QJsonObject all = QJsonDocument::fromJson(r.body).object();
+        for (auto it = all.constBegin(); it != all.constEnd(); ++it) {
+            HttpResponse one;
+            one.status = 200;
+            one.body = QJsonDocument(it.value().toObject()).toJson();
+            map.insert(it.key(), *parseStatus(one));
+        }
+        return map;
+    }
 };
 
 QByteArray png(QColor color)
@@ -113,6 +133,8 @@ struct Server
     QSet<QString> refuse; // kinds whose submit gets a 400
     int queueFullFor = 0; // that many submits answer "queue full" first
     bool stuck = false; // statuses answer "still running"
+    bool batches = false; // answers POST /batch (else 404)
+    QSet<QString> leaveOut; // ids the batch answer omits
 
     Server()
     {
@@ -129,6 +151,22 @@ struct Server
                 const QString id = QStringLiteral("r%1").arg(next++);
                 kinds.insert(id, kind);
                 return HttpResponse::json(200, {{QStringLiteral("id"), id}});
+            }
+            if (call.path == QLatin1String("/batch")) {
+                if (!batches)
+                    return HttpResponse::json(404,
+                                              {{QStringLiteral("message"), QStringLiteral("no such route")}});
+                QJsonObject all;
+                for (const QJsonValue &id : call.body->object().value(QStringLiteral("ids")).toArray()) {
+                    if (leaveOut.contains(id.toString()))
+                        continue;
+                    QJsonArray urls;
+                    for (int i = 0; i < (kinds.value(id.toString()) == QLatin1String("imagine") ? 4 : 1); ++i)
+                        urls.append(
+                            QStringLiteral("https://cdn.example/%1/%2.png").arg(id.toString()).arg(i));
+                    all.insert(id.toString(), QJsonObject {{QStringLiteral("urls"), urls}});
+                }
+                return HttpResponse::json(200, all);
             }
             if (call.path.startsWith(QLatin1String("/seed/")))
                 return HttpResponse::json(200,
@@ -373,6 +411,56 @@ private slots:
         QCOMPARE(server.submits(QStringLiteral("imagine")), 1); // checked, never re-sent
         // Old ones are left alone.
         QCOMPARE(env->engine->recheckUnfinished(0), 0);
+    }
+
+    void tasksOfOneAccountArePolledInOneBatch()
+    {
+        Server server;
+        server.batches = true;
+        auto env = chainEnv(server);
+        QStringList ids;
+        for (int i = 0; i < 3; ++i) {
+            const Result<QString> id
+                = env->engine->submit(Operation::imagine(QStringLiteral("batch %1").arg(i)), kAccount);
+            QVERIFY(id.ok());
+            ids.append(*id);
+        }
+        QVERIFY(env->runUntil([&] {
+            return std::all_of(ids.cbegin(), ids.cend(),
+                               [&](const QString &id) { return isTerminal(env->task(id).state); });
+        }));
+        for (const QString &id : std::as_const(ids))
+            QCOMPARE(env->task(id).state, TaskState::Succeeded);
+        QCOMPARE(server.transport.count("POST", QStringLiteral("/batch")),
+                 1); // one request answered all three
+        QCOMPARE(server.transport.count("GET", QStringLiteral("/status/")), 0);
+    }
+
+    void aTaskMissingFromTheBatchIsPolledAlone_andARefusedBatchIsNotTriedAgain()
+    {
+        Server server;
+        server.batches = true;
+        server.leaveOut.insert(QStringLiteral("r2"));
+        auto env = chainEnv(server);
+        const Result<QString> a = env->engine->submit(Operation::imagine(QStringLiteral("a")), kAccount);
+        const Result<QString> b = env->engine->submit(Operation::imagine(QStringLiteral("b")), kAccount);
+        QVERIFY(env->runUntil(
+            [&] { return isTerminal(env->task(*a).state) && isTerminal(env->task(*b).state); }));
+        QCOMPARE(env->task(*a).state, TaskState::Succeeded);
+        QCOMPARE(env->task(*b).state, TaskState::Succeeded);
+        QCOMPARE(server.transport.count("GET", QStringLiteral("/status/r2")), 1);
+
+        Server plain; // a server without the batch route
+        auto env2 = chainEnv(plain);
+        QStringList ids;
+        for (int i = 0; i < 3; ++i)
+            ids.append(*env2->engine->submit(Operation::imagine(QStringLiteral("p%1").arg(i)), kAccount));
+        QVERIFY(env2->runUntil([&] {
+            return std::all_of(ids.cbegin(), ids.cend(), [&](const QString &id) {
+                return env2->task(id).state == TaskState::Succeeded;
+            });
+        }));
+        QCOMPARE(plain.transport.count("POST", QStringLiteral("/batch")), 1);
     }
 
     void queueFullIsResentBecauseItProvesNothingWasCreated()

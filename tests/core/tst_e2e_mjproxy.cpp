@@ -190,6 +190,7 @@ public:
     QString auth = QStringLiteral("bearer"); // bearer | raw | mj-api-secret
     QByteArray key = E2EEnv::kKey;
     bool remix = false; // V, reroll, pan, vary subtle/strong and animate answer code 21
+    bool listByCondition = false; // answers POST /task/list-by-condition (batch polling)
     int queuedNext = 0; // so many submits answer code 22
     int queueFull = 0; // so many imagines answer code 23 (and create nothing)
     QSize imagineSize {1024, 1024}; // of an imagine's grid (tests of failures take smaller ones: quicker)
@@ -357,6 +358,14 @@ private:
         const QString rest = r.path.mid(base.size() - 1);
         if (r.method == "POST" && rest.startsWith(QLatin1String("/submit/")))
             return submit(rest.mid(8), r.json());
+        if (listByCondition && r.method == "POST" && rest == QLatin1String("/task/list-by-condition")) {
+            QJsonArray list;
+            for (const QJsonValue &id : r.json().value(QStringLiteral("ids")).toArray()) {
+                if (FakeJob *j = job(id.toString()))
+                    list.append(QJsonDocument::fromJson(fetch(*j).body).object());
+            }
+            return Answer::jsonArray(200, list);
+        }
         static const QRegularExpression taskPath(QStringLiteral("^/task/([^/]+)/(fetch|image-seed|cancel)$"));
         const auto m = taskPath.match(rest);
         if (!m.hasMatch())
@@ -797,6 +806,7 @@ private slots:
     void authStylesAndPrefix_data();
     void authStylesAndPrefix();
     void queued();
+    void batchPolling();
     void queueFullIsSentAgain();
     void submitRefused_data();
     void submitRefused();
@@ -1386,6 +1396,30 @@ void TestE2EMjproxy::queued()
     }
     QVERIFY(sawSubmitted);
     QCOMPARE(fake.requests("POST", QStringLiteral("/submit/imagine")).size(), 1);
+}
+
+// PROVIDERS.md §6: several tasks of one account are polled with one list-by-condition request.
+void TestE2EMjproxy::batchPolling()
+{
+    E2EEnv env(QStringLiteral("mjproxy"));
+    FakeProxy fake(env);
+    fake.imagineSize = kSmallGrid;
+    fake.listByCondition = true;
+    QStringList ids;
+    for (int i = 0; i < 3; ++i) {
+        const Result<QString> id = env.submit(Operation::imagine(QStringLiteral("batch %1").arg(i)));
+        QVERIFY(id.ok());
+        ids.append(*id);
+    }
+    for (const QString &id : std::as_const(ids))
+        CHECK(checkGrid(env, fake, env.runToEnd(id), kSmallGrid));
+    const auto batches = fake.requests("POST", QStringLiteral("/task/list-by-condition"));
+    QVERIFY(!batches.isEmpty());
+    QCOMPARE(batches.first().json().value(QStringLiteral("ids")).toArray().size(), 3);
+    int single = 0;
+    for (const RecordedRequest &r : env.server.requests())
+        single += r.path.endsWith(QLatin1String("/fetch")) ? 1 : 0;
+    QCOMPARE(single, 0); // every status came from the batches
 }
 
 // Code 23: the queue is full and nothing was created; the engine waits and sends the imagine again.

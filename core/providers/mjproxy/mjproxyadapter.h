@@ -42,6 +42,15 @@ public:
     // are polled one by one).
     static HttpCall buildBatchStatus(const QStringList &remoteIds, const Account &account);
     static Result<QMap<QString, TaskSnapshot>> parseBatchStatus(const HttpResponse &response);
+    std::optional<HttpCall> batchStatusCall(const QStringList &remoteIds,
+                                            const Account &account) const override
+    {
+        return buildBatchStatus(remoteIds, account);
+    }
+    Result<QMap<QString, TaskSnapshot>> readBatchStatus(const HttpResponse &response) const override
+    {
+        return parseBatchStatus(response);
+    }
 
     // The account's prefix as it goes into paths: "" or "/mj-fast" (a leading slash, no trailing one).
     static QString pathPrefix(const Account &account);
