@@ -265,6 +265,26 @@ QString excerpt(const QByteArray &body, int max)
     return text;
 }
 
+Status checkRange(const QString &field, const std::optional<int> &value, const IntRange &range)
+{
+    const auto invalid
+        = [](const QString &message) { return Error::make(Error::Kind::InvalidRequest, message); };
+    if (!value || range.accepts(*value))
+        return {};
+    if (range.step > 1)
+        return invalid(tr("%1: use a multiple of %2 from %3 to %4 (not %5)")
+                           .arg(field)
+                           .arg(range.step)
+                           .arg(range.min)
+                           .arg(range.max)
+                           .arg(*value));
+    return invalid(tr("%1: use a whole number from %2 to %3 (not %4)")
+                       .arg(field)
+                       .arg(range.min)
+                       .arg(range.max)
+                       .arg(*value));
+}
+
 bool isLoopbackHost(const QString &host)
 {
     const QString h = host.toLower();

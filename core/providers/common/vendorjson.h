@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/capabilities.h"
 #include "model/error.h"
 #include "model/result.h"
 #include "net/httpcall.h"
@@ -59,6 +60,10 @@ Error badShape(const HttpResponse &response, const QString &what);
 
 // Up to `max` characters of the body, single-line, for messages (never includes request headers).
 QString excerpt(const QByteArray &body, int max = 160);
+
+// A parameter checked against the family's range and step (IntRange); InvalidRequest naming `field`
+// ("stylize: use a multiple of 50 from 0 to 1000 (not 125)"), ok when unset or accepted.
+Status checkRange(const QString &field, const std::optional<int> &value, const IntRange &range);
 
 // True for 127.0.0.0/8, ::1 and "localhost" (PROVIDERS.md: HTTPS is required except for these).
 bool isLoopbackHost(const QString &host);

@@ -1,6 +1,7 @@
 #include "kieadapter.h"
 
 #include "kieprotocol.h"
+#include "providers/common/vendorjson.h"
 
 #include <QUrl>
 
@@ -76,24 +77,6 @@ Status checkChoice(const QString &field, const QString &value, const QStringList
     return invalid(tr("%1: kie takes %2, not \"%3\"").arg(field, accepted.join(QStringLiteral(", ")), value));
 }
 
-Status checkRange(const QString &field, const std::optional<int> &value, const IntRange &range)
-{
-    if (!value || range.accepts(*value))
-        return {};
-    if (range.step > 1)
-        return invalid(tr("%1: use a multiple of %2 from %3 to %4 (not %5)")
-                           .arg(field)
-                           .arg(range.step)
-                           .arg(range.min)
-                           .arg(range.max)
-                           .arg(*value));
-    return invalid(tr("%1: use a whole number from %2 to %3 (not %4)")
-                       .arg(field)
-                       .arg(range.min)
-                       .arg(range.max)
-                       .arg(*value));
-}
-
 // kie fetches every reference itself (fileUrls): only http(s) URLs, never data: URLs or local paths.
 Status checkReferences(const Operation &op)
 {
@@ -132,15 +115,15 @@ Status validateImagine(const Operation &op)
         return s;
     if (Status s = checkChoice(tr("speed"), op.speed, speeds()); !s)
         return s;
-    if (Status s = checkRange(QStringLiteral("chaos"), op.chaos, kChaos); !s)
+    if (Status s = vendor::checkRange(QStringLiteral("chaos"), op.chaos, kChaos); !s)
         return s;
-    if (Status s = checkRange(QStringLiteral("stylize"), op.stylize, kStylize); !s)
+    if (Status s = vendor::checkRange(QStringLiteral("stylize"), op.stylize, kStylize); !s)
         return s;
-    if (Status s = checkRange(QStringLiteral("weird"), op.weird, kWeird); !s)
+    if (Status s = vendor::checkRange(QStringLiteral("weird"), op.weird, kWeird); !s)
         return s;
     if (op.omniWeight && op.type != GenerateType::Omni)
         return invalid(tr("ow: the omni weight applies only to the type omni reference"));
-    if (Status s = checkRange(QStringLiteral("ow"), op.omniWeight, kOmniWeight); !s)
+    if (Status s = vendor::checkRange(QStringLiteral("ow"), op.omniWeight, kOmniWeight); !s)
         return s;
     if (op.seed)
         return invalid(tr("seed: kie takes no seed"));

@@ -3,6 +3,7 @@
 // those of PROVIDERS.md §1 "generate fields" and the vendor doc's /outpaint and /inpaint sections.
 #include "kolerskyadapter.h"
 #include "kolerskyprotocol.h"
+#include "providers/common/vendorjson.h"
 
 #include <QUrl>
 
@@ -18,24 +19,6 @@ Error invalid(const QString &message)
 Error unsupported(const QString &what)
 {
     return Error::make(Error::Kind::Unsupported, tr("%1 has no %2").arg(familyName(), what));
-}
-
-Status checkStep(const QString &field, const std::optional<int> &value, const IntRange &range)
-{
-    if (!value || range.accepts(*value))
-        return {};
-    if (range.step > 1)
-        return invalid(tr("%1: use a multiple of %2 from %3 to %4 (not %5)")
-                           .arg(field)
-                           .arg(range.step)
-                           .arg(range.min)
-                           .arg(range.max)
-                           .arg(*value));
-    return invalid(tr("%1: use a whole number from %2 to %3 (not %4)")
-                       .arg(field)
-                       .arg(range.min)
-                       .arg(range.max)
-                       .arg(*value));
 }
 
 Status checkOneOf(const QString &field, const QString &value, const QStringList &allowed)
@@ -91,15 +74,15 @@ Status validateGenerate(const Operation &op, const Capabilities &c)
     // speed is not used for video and omni-reference: it is left out of the request, not refused.
     if (Status s = checkOneOf(tr("speed"), op.speed, c.speeds); !s)
         return s;
-    if (Status s = checkStep(tr("chaos (variety)"), op.chaos, c.chaos); !s)
+    if (Status s = vendor::checkRange(tr("chaos (variety)"), op.chaos, c.chaos); !s)
         return s;
-    if (Status s = checkStep(tr("stylize (stylization)"), op.stylize, c.stylize); !s)
+    if (Status s = vendor::checkRange(tr("stylize (stylization)"), op.stylize, c.stylize); !s)
         return s;
-    if (Status s = checkStep(tr("weird (weirdness)"), op.weird, c.weird); !s)
+    if (Status s = vendor::checkRange(tr("weird (weirdness)"), op.weird, c.weird); !s)
         return s;
     if (op.omniWeight && op.type != GenerateType::Omni)
         return invalid(tr("omni weight (ow): only an omni-reference takes a weight"));
-    if (Status s = checkStep(tr("omni weight (ow)"), op.omniWeight, c.omniWeight); !s)
+    if (Status s = vendor::checkRange(tr("omni weight (ow)"), op.omniWeight, c.omniWeight); !s)
         return s;
     if (op.seed)
         return invalid(tr("seed: %1 takes no seed when generating").arg(familyName()));
