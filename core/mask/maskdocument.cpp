@@ -81,13 +81,19 @@ public:
     // Pixels with centres x + ½ in [left, right) on row y.
     void touchSpan(int y, double left, double right)
     {
-        // Clamped in double first: a far-off vertex must not overflow int.
-        const double low = m_area.left() - 1.0;
-        const double high = m_area.right() + 2.0;
-        const int from = std::max(m_area.left(), int(std::ceil(std::clamp(left - 0.5, low, high))));
-        const int to = std::min(m_area.right(), int(std::ceil(std::clamp(right - 0.5, low, high))) - 1);
+        const auto [from, to] = columns(m_area, left, right);
         for (int x = from; x <= to; ++x)
             touch(x, y);
+    }
+
+    // The columns of `area` whose pixel centres x + ½ lie in [left, right).
+    static std::pair<int, int> columns(const QRect &area, double left, double right)
+    {
+        // Clamped in double first: a far-off vertex must not overflow int.
+        const double low = area.left() - 1.0;
+        const double high = area.right() + 2.0;
+        return {std::max(area.left(), int(std::ceil(std::clamp(left - 0.5, low, high)))),
+                std::min(area.right(), int(std::ceil(std::clamp(right - 0.5, low, high))) - 1)};
     }
 
     QRect tight() const
@@ -135,15 +141,16 @@ private:
     int m_bottom = std::numeric_limits<int>::min();
 };
 
-// Non-zero winding, so a lasso that loops over itself fills every loop. Edges are half-open in y, which
-// keeps shared vertices from being counted twice.
-void fillPolygon(DiffBuilder &diff, const QPolygonF &points)
+// Calls span(y, left, right) for each row of `area` and each run of pixel centres x + ½ in [left, right)
+// inside `points`. Non-zero winding, so a lasso that loops over itself fills every loop. Edges are
+// half-open in y, which keeps shared vertices from being counted twice.
+template<typename Span> void scanPolygon(const QRect &area, const QPolygonF &points, Span &&span)
 {
     const int n = int(points.size());
     if (n < 3)
         return;
     std::vector<std::pair<double, int>> crossings;
-    for (int y = diff.area().top(); y <= diff.area().bottom(); ++y) {
+    for (int y = area.top(); y <= area.bottom(); ++y) {
         const double cy = y + 0.5;
         crossings.clear();
         for (int i = 0; i < n; ++i) {
@@ -162,9 +169,15 @@ void fillPolygon(DiffBuilder &diff, const QPolygonF &points)
         for (std::size_t i = 0; i + 1 < crossings.size(); ++i) {
             winding += crossings[i].second;
             if (winding != 0)
-                diff.touchSpan(y, crossings[i].first, crossings[i + 1].first);
+                span(y, crossings[i].first, crossings[i + 1].first);
         }
     }
+}
+
+void fillPolygon(DiffBuilder &diff, const QPolygonF &points)
+{
+    scanPolygon(diff.area(), points,
+                [&diff](int y, double left, double right) { diff.touchSpan(y, left, right); });
 }
 
 // Whole pixels around a floating rectangle; far-off coordinates are clamped so they cannot overflow int
@@ -207,6 +220,8 @@ public:
     MaskShape shape;
     bool clearsShapes = false;
     QList<MaskShape> shapesBefore;
+    int reshapeIndex = -1; // a shape whose vertices moved: from `pointsBefore` to `shape.points`
+    QPolygonF pointsBefore;
 
     std::size_t bytes() const
     {
@@ -232,11 +247,21 @@ public:
 private:
     void apply(bool forward)
     {
-        if (invert)
-            m_document->applyInvert();
-        else if (!changes.tiles.empty())
-            m_document->applyXor(changes);
         bool shapes = false;
+        if (invert) {
+            m_document->applyInvert();
+            // A painted shape now marks kept pixels and an erased one selected pixels: keep the shapes
+            // meaning what the raster shows, so that dragging a vertex later moves the right edge.
+            for (MaskShape &s : m_document->m_shapes)
+                s.erase = !s.erase;
+            shapes = !m_document->m_shapes.isEmpty();
+        } else if (!changes.tiles.empty()) {
+            m_document->applyXor(changes);
+        }
+        if (reshapeIndex >= 0 && reshapeIndex < m_document->m_shapes.size()) {
+            m_document->m_shapes[reshapeIndex].points = forward ? shape.points : pointsBefore;
+            shapes = true;
+        }
         if (addsShape) {
             if (forward)
                 m_document->m_shapes.append(shape);
@@ -327,6 +352,51 @@ void MaskDocument::lasso(const QPolygonF &points, Mode mode)
 void MaskDocument::polygon(const QPolygonF &vertices, Mode mode)
 {
     pushFill({MaskShape::Kind::Polygon, vertices, mode == Mode::Erase});
+}
+
+void MaskDocument::reshape(int index, const QPolygonF &points)
+{
+    if (index < 0 || index >= m_shapes.size() || points.size() < 3)
+        return;
+    const MaskShape &old = m_shapes.at(index);
+    if (old.points == points)
+        return;
+    // The shape's own pixels move with it: pixels inside the new outline take the shape's value, pixels
+    // only inside the old outline take the opposite one; everything else stays as it is.
+    const uchar value = old.erase ? 0 : 255;
+    const QRect area = pixelBounds(old.points.boundingRect() | points.boundingRect()) & m_mask.rect();
+    std::vector<uchar> inside(std::size_t(std::max(0, area.width()) * std::max(0, area.height())), 0);
+    auto mark = [&](const QPolygonF &outline, uchar bit) {
+        scanPolygon(area, outline, [&](int y, double left, double right) {
+            const auto [from, to] = DiffBuilder::columns(area, left, right);
+            uchar *row = inside.data() + std::size_t((y - area.top()) * area.width());
+            for (int x = from; x <= to; ++x)
+                row[x - area.left()] |= bit;
+        });
+    };
+    mark(old.points, 1);
+    mark(points, 2);
+    DiffBuilder diff(m_mask, area, value);
+    for (int y = area.top(); y <= area.bottom(); ++y) {
+        const uchar *row = inside.data() + std::size_t((y - area.top()) * area.width());
+        const uchar *pixels = m_mask.constScanLine(y);
+        for (int x = area.left(); x <= area.right(); ++x) {
+            const uchar in = row[x - area.left()];
+            if (in & 2) {
+                if (pixels[x] != value)
+                    diff.mark(x, y);
+            } else if (in == 1 && pixels[x] == value) {
+                diff.mark(x, y);
+            }
+        }
+    }
+    auto *command = new MaskCommand(this, tr("Move vertex"));
+    command->changes = diff.pack();
+    command->reshapeIndex = int(index);
+    command->pointsBefore = old.points;
+    command->shape = old;
+    command->shape.points = points;
+    m_undo.push(command);
 }
 
 void MaskDocument::pushFill(MaskShape shape)

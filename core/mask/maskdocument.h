@@ -67,6 +67,12 @@ public:
     void rectangle(const QRectF &rect, Mode mode = Mode::Paint);
     void lasso(const QPolygonF &points, Mode mode = Mode::Paint);
     void polygon(const QPolygonF &vertices, Mode mode = Mode::Paint);
+    // Moves the outline of shapes()[index] (a vertex dragged in the editor). The shape's own pixels move
+    // with it: pixels inside the new outline take the shape's value (selected for a painted shape, kept
+    // for an erased one), pixels that were only inside the old outline take the opposite value, and the
+    // rest of the mask is untouched. One undo step.
+    void reshape(int index, const QPolygonF &points);
+    // Inverts the raster; the shapes swap paint and erase so they keep describing what the raster shows.
     void invert();
     void clear();
 

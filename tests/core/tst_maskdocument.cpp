@@ -24,6 +24,14 @@ QImage pattern(const QStringList &rows)
     return image;
 }
 
+QStringList lines(std::initializer_list<const char *> rows)
+{
+    QStringList list;
+    for (const char *row : rows)
+        list << QString::fromLatin1(row);
+    return list;
+}
+
 QStringList rowsOf(const QImage &image)
 {
     QStringList rows;
@@ -75,7 +83,7 @@ void randomOperation(MaskDocument &document, QRandomGenerator &random)
     const int h = document.size().height();
     auto point = [&] { return QPointF(random.bounded(double(w)), random.bounded(double(h))); };
     const auto mode = random.bounded(3) == 0 ? MaskDocument::Mode::Erase : MaskDocument::Mode::Paint;
-    switch (random.bounded(6)) {
+    switch (random.bounded(7)) {
     case 0: {
         const int stroke = document.beginStroke();
         QPointF at = point();
@@ -97,6 +105,14 @@ void randomOperation(MaskDocument &document, QRandomGenerator &random)
         break;
     case 4:
         document.invert();
+        break;
+    case 5:
+        if (!document.shapes().isEmpty()) {
+            const int index = random.bounded(int(document.shapes().size()));
+            QPolygonF points = document.shapes().at(index).points;
+            points[random.bounded(int(points.size()))] = point();
+            document.reshape(index, points);
+        }
         break;
     default:
         if (random.bounded(4) == 0)
@@ -248,6 +264,39 @@ private Q_SLOTS:
         QCOMPARE(document.selectedPixels(), 0);
         document.undoStack()->undo();
         QCOMPARE(document.shapes(), before);
+    }
+
+    void reshapeMovesTheShapesOwnPixels()
+    {
+        MaskDocument document(QSize(12, 8));
+        const int stroke = document.beginStroke();
+        document.strokeSegment(stroke, {10.5, 0.5}, {10.5, 7.5}, 1); // column 10, not part of the polygon
+        document.polygon(QPolygonF({{1, 1}, {5, 1}, {5, 5}, {1, 5}}));
+        QCOMPARE(rowsOf(document.mask()),
+                 lines({"..........#.", ".####.....#.", ".####.....#.", ".####.....#.", ".####.....#.",
+                        "..........#.", "..........#.", "..........#."}));
+        QSignalSpy shapes(&document, &MaskDocument::shapesChanged);
+        document.reshape(0, QPolygonF({{1, 1}, {5, 1}, {8, 7}, {1, 5}}));
+        QCOMPARE(shapes.count(), 1);
+        QCOMPARE(document.shapes().at(0).points.at(2), QPointF(8, 7));
+        QCOMPARE(rowsOf(document.mask()),
+                 lines({"..........#.", ".####.....#.", ".#####....#.", ".#####....#.", ".######...#.",
+                        "...####...#.", "......##..#.", "..........#."}));
+        QCOMPARE(document.selectedPixels(), whitePixels(document.mask()));
+        // Shrinking it again clears what only the shape had selected; the brushed column stays.
+        document.reshape(0, QPolygonF({{1, 1}, {3, 1}, {3, 3}, {1, 3}}));
+        QCOMPARE(rowsOf(document.mask()),
+                 lines({"..........#.", ".##.......#.", ".##.......#.", "..........#.", "..........#.",
+                        "..........#.", "..........#.", "..........#."}));
+        document.undoStack()->undo();
+        document.undoStack()->undo();
+        QCOMPARE(document.shapes().at(0).points, QPolygonF({{1, 1}, {5, 1}, {5, 5}, {1, 5}}));
+        QCOMPARE(rowsOf(document.mask()).at(1), QStringLiteral(".####.....#."));
+        // An erased shape moves a hole, and after an invert a painted shape behaves as an erased one.
+        document.invert();
+        QVERIFY(document.shapes().at(0).erase);
+        document.reshape(0, QPolygonF({{2, 1}, {5, 1}, {5, 5}, {2, 5}}));
+        QCOMPARE(rowsOf(document.mask()).at(1), QStringLiteral("##...#####.#"));
     }
 
     void undoRedoRestoresExactly()
