@@ -110,6 +110,8 @@ int Cli::run(const QStringList &arguments)
         return history(args);
     if (command == QLatin1String("accounts"))
         return accounts(args);
+    if (command == QLatin1String("mask"))
+        return mask(args);
     // Nothing on stdout: a script reading it must not mistake the help text for a result.
     return fail(tr("unknown command \"%1\" (`tessera-cli help` lists the commands)").arg(command), Usage);
 }
@@ -153,6 +155,7 @@ int Cli::help(const QString &topic)
               "  accounts list [--json]\n"
               "  accounts add --family F --name N --base-url U [--option K=V]... [--key-stdin]\n"
               "  accounts remove NAME | test NAME | default NAME\n"
+              "  mask export FILE.png --format base64|dataurl|polygons [--epsilon E]\n"
               "\n"
               "TASK is Tessera's task id (a unique prefix of at least 6 characters will do) or the "
               "provider's\n"

@@ -39,6 +39,7 @@ private:
     int check(const QStringList &args);
     int history(const QStringList &args);
     int accounts(const QStringList &args);
+    int mask(const QStringList &args); // maskcommands.cpp
     int accountsList(const QStringList &args);
     int accountsAdd(const QStringList &args);
     int accountsNamed(const QString &sub, const QStringList &args);
