@@ -5,6 +5,8 @@
 #include "storage/imagearchive.h"
 #include "tasks/clock.h"
 
+#include <QBuffer>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
@@ -30,6 +32,137 @@ QByteArray fetch(DemoBackend &backend, const QString &url)
     const QByteArray bytes = reply->result() ? reply->result()->body : QByteArray();
     delete reply;
     return bytes;
+}
+
+ImageRef imageRef(ImageRole role, int index, QSize size = {})
+{
+    ImageRef ref;
+    ref.role = role;
+    ref.index = index;
+    ref.size = size;
+    ref.state = ImageState::Downloaded;
+    return ref;
+}
+
+// A finished task as the engine stores it: a grid split into four tiles, or a single upscale.
+Task finishedTask(const QString &remoteId, bool grid, QSize imageSize = {})
+{
+    Task task;
+    task.remoteId = remoteId;
+    task.state = TaskState::Succeeded;
+    if (grid) {
+        for (int i = 1; i <= 4; ++i)
+            task.images.append(imageRef(ImageRole::Tile, i, imageSize));
+    } else {
+        task.images.append(imageRef(ImageRole::Upscale, 0, imageSize));
+    }
+    return task;
+}
+
+QByteArray png(const QImage &image)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return bytes;
+}
+
+// A black mask of `size` with `white` painted white (regenerate).
+QByteArray maskPng(QSize size, const QRect &white)
+{
+    QImage mask(size, QImage::Format_Grayscale8);
+    mask.fill(0);
+    for (int y = white.top(); y <= white.bottom(); ++y)
+        for (int x = white.left(); x <= white.right(); ++x)
+            mask.scanLine(y)[x] = 255;
+    return png(mask);
+}
+
+QImage decoded(const QByteArray &bytes)
+{
+    return QImage::fromData(bytes, "PNG").convertToFormat(QImage::Format_RGB32);
+}
+
+QImage tileOf(const QImage &grid, int index)
+{
+    const QSize size = grid.size() / 2;
+    return grid.copy(QRect(QPoint((index - 1) % 2 * size.width(), (index - 1) / 2 * size.height()), size));
+}
+
+// The demo server with instant jobs, and the adapter that talks to it.
+struct DemoServer
+{
+    explicit DemoServer(const QString &folder)
+        : backend(folder, clock)
+    {
+        backend.setTileLongSide(32);
+        account.options.insert(QStringLiteral("duration"), QStringLiteral("0"));
+    }
+
+    QString post(const QJsonObject &json)
+    {
+        const HttpResponse r = backend.handle(HttpCall::post(QStringLiteral("/demo/tasks"), json), account);
+        clock.advance(10);
+        return body(r).value(QStringLiteral("id")).toString();
+    }
+    QString imagine(const QString &prompt, const QString &seed)
+    {
+        return post({{QStringLiteral("action"), QStringLiteral("imagine")},
+                     {QStringLiteral("prompt"), prompt},
+                     {QStringLiteral("seed"), seed}});
+    }
+    QString upscale(const QString &parent, int index)
+    {
+        return post({{QStringLiteral("action"), QStringLiteral("upscale")},
+                     {QStringLiteral("parent"), parent},
+                     {QStringLiteral("index"), index}});
+    }
+    // Vary region through the adapter's own submit body, as the engine sends it.
+    HttpResponse varyRegion(const Task &parent, int tile, const QByteArray &mask, const QString &prompt = {},
+                            qint64 seed = 9)
+    {
+        Operation op = Operation::action(OperationKind::Inpaint, QStringLiteral("p"), tile);
+        op.mask = mask;
+        op.prompt = prompt;
+        op.seed = seed;
+        const Result<HttpCall> call = DemoAdapter().buildSubmit(op, SubmitContext {account, parent});
+        if (!call)
+            return HttpResponse::json(400, {{QStringLiteral("error"), call.error().message}});
+        const HttpResponse r = backend.handle(*call, account);
+        clock.advance(10);
+        return r;
+    }
+    QImage image(const QString &id, bool grid = true)
+    {
+        return decoded(fetch(backend,
+                             QStringLiteral("demo://render/%1/%2.png")
+                                 .arg(id, grid ? QStringLiteral("grid") : QStringLiteral("image"))));
+    }
+
+    ManualClock clock;
+    DemoBackend backend;
+    Account account = Account::demo();
+};
+
+// Counts the pixels of `result` that differ from `source`, inside and outside `region`.
+struct Difference
+{
+    int inside = 0;
+    int outside = 0;
+};
+
+Difference compare(const QImage &result, const QImage &source, const QRect &region)
+{
+    Difference d;
+    for (int y = 0; y < source.height(); ++y) {
+        for (int x = 0; x < source.width(); ++x) {
+            if (result.pixel(x, y) == source.pixel(x, y))
+                continue;
+            ++(region.contains(x, y) ? d.inside : d.outside);
+        }
+    }
+    return d;
 }
 
 } // namespace
@@ -143,14 +276,14 @@ private slots:
         Task grid;
         grid.state = TaskState::Succeeded;
         for (int i = 1; i <= 4; ++i)
-            grid.images.append(ImageRef {ImageRole::Tile, i, {}, {}, 0, {}, {}, ImageState::Downloaded, {}});
+            grid.images.append(imageRef(ImageRole::Tile, i));
         QVERIFY(adapter
                     .availability(Operation::action(OperationKind::Upscale, QStringLiteral("g"), 2), &grid,
                                   Account::demo())
                     .enabled);
         Task single;
         single.state = TaskState::Succeeded;
-        single.images.append(ImageRef {ImageRole::Upscale, 0, {}, {}, 0, {}, {}, ImageState::Downloaded, {}});
+        single.images.append(imageRef(ImageRole::Upscale, 0));
         const Availability no = adapter.availability(
             Operation::action(OperationKind::Upscale, QStringLiteral("u"), 1), &single, Account::demo());
         QVERIFY(!no.enabled);
@@ -159,6 +292,252 @@ private slots:
         pan.direction = QStringLiteral("left");
         QVERIFY(adapter.availability(pan, &single, Account::demo())
                     .reason.contains(QStringLiteral("real provider")));
+        QVERIFY(adapter.availability(pan, &single, Account::demo())
+                    .reason.contains(QStringLiteral("vary region")));
+    }
+
+    void varyRegionAvailability_data()
+    {
+        QTest::addColumn<bool>("grid");
+        QTest::addColumn<bool>("finished");
+        QTest::addColumn<int>("tile");
+        QTest::addColumn<QString>("variant");
+        QTest::addColumn<QString>("reason"); // empty = available
+        QTest::newRow("grid tile") << true << true << 3 << QString() << QString();
+        QTest::newRow("grid without tile") << true << true << 0 << QString() << QStringLiteral("1-4");
+        QTest::newRow("upscale") << false << true << 0 << QString() << QString();
+        QTest::newRow("upscale with tile")
+            << false << true << 2 << QString() << QStringLiteral("single image");
+        QTest::newRow("not finished") << true << false << 1 << QString() << QStringLiteral("not finished");
+        QTest::newRow("variant") << true << true << 1 << QStringLiteral("strong")
+                                 << QStringLiteral("variant");
+    }
+    void varyRegionAvailability()
+    {
+        QFETCH(bool, grid);
+        QFETCH(bool, finished);
+        QFETCH(int, tile);
+        QFETCH(QString, variant);
+        QFETCH(QString, reason);
+        Task parent = finishedTask(QStringLiteral("demo-0123456789abcdef"), grid);
+        if (!finished)
+            parent.state = TaskState::Running;
+        Operation op = Operation::action(OperationKind::Inpaint, QStringLiteral("p"), tile);
+        op.variant = variant;
+        DemoAdapter adapter;
+        QVERIFY(adapter.capabilities(Account::demo()).supports(OperationKind::Inpaint));
+        const Availability a = adapter.availability(op, &parent, Account::demo());
+        QCOMPARE(a.enabled, reason.isEmpty());
+        QVERIFY2(a.reason.contains(reason), qPrintable(a.reason));
+    }
+
+    void varyRegionValidation_data()
+    {
+        QTest::addColumn<QByteArray>("mask");
+        QTest::addColumn<QString>("message"); // empty = valid
+        QTest::newRow("valid") << maskPng(QSize(40, 30), QRect(5, 5, 10, 10)) << QString();
+        QTest::newRow("no mask") << QByteArray() << QStringLiteral("mask: paint the region");
+        QTest::newRow("not an image")
+            << QByteArray("GIF89a, or so it says") << QStringLiteral("mask: not a readable");
+        QTest::newRow("all black") << maskPng(QSize(40, 30), QRect())
+                                   << QStringLiteral("mask: no white pixel");
+    }
+    void varyRegionValidation()
+    {
+        QFETCH(QByteArray, mask);
+        QFETCH(QString, message);
+        Operation op = Operation::action(OperationKind::Inpaint, QStringLiteral("p"), 1);
+        op.mask = mask;
+        const Status s = DemoAdapter().validate(op, Account::demo());
+        QCOMPARE(s.ok(), message.isEmpty());
+        if (!s.ok()) {
+            QCOMPARE(s.error().kind, Error::Kind::InvalidRequest);
+            QVERIFY2(s.error().message.startsWith(message), qPrintable(s.error().message));
+        }
+    }
+
+    void varyRegionSubmitBodyCarriesTheFittedMask()
+    {
+        DemoAdapter adapter;
+        Operation op = Operation::action(OperationKind::Inpaint, QStringLiteral("p"), 2);
+        op.mask = maskPng(QSize(200, 100), QRect(0, 0, 100, 100)); // any size: fitted to the tile
+        op.prompt = QStringLiteral("  a red balloon ");
+        const Task grid = finishedTask(QStringLiteral("demo-0123456789abcdef"), true, QSize(64, 32));
+        const auto call = adapter.buildSubmit(op, SubmitContext {Account::demo(), grid});
+        QVERIFY(call.ok());
+        QCOMPARE(call->path, QStringLiteral("/demo/tasks"));
+        const QJsonObject sent = call->body->object();
+        QCOMPARE(sent.value(QStringLiteral("action")).toString(), QStringLiteral("inpaint"));
+        QCOMPARE(sent.value(QStringLiteral("parent")).toString(), grid.remoteId);
+        QCOMPARE(sent.value(QStringLiteral("index")).toInt(), 2);
+        QCOMPARE(sent.value(QStringLiteral("prompt")).toString(), QStringLiteral("a red balloon"));
+        const QByteArray mask
+            = QByteArray::fromBase64(sent.value(QStringLiteral("mask")).toString().toLatin1());
+        const QImage image = QImage::fromData(mask, "PNG");
+        QCOMPARE(image.size(), QSize(64, 32));
+        QCOMPARE(image.format(), QImage::Format_Grayscale8);
+        QCOMPARE(qGray(image.pixel(10, 10)), 255);
+        QCOMPARE(qGray(image.pixel(40, 10)), 0);
+
+        // On an upscale: no index, no prompt when none was given; an unknown size keeps the mask's.
+        op.tile = 0;
+        op.prompt.clear();
+        const auto single = adapter.buildSubmit(
+            op,
+            SubmitContext {Account::demo(), finishedTask(QStringLiteral("demo-00000000000000aa"), false)});
+        QVERIFY(single.ok());
+        QVERIFY(!single->body->object().contains(QStringLiteral("index")));
+        QVERIFY(!single->body->object().contains(QStringLiteral("prompt")));
+        QCOMPARE(
+            QImage::fromData(QByteArray::fromBase64(
+                                 single->body->object().value(QStringLiteral("mask")).toString().toLatin1()))
+                .size(),
+            QSize(200, 100));
+
+        op.mask = maskPng(QSize(8, 8), QRect());
+        QVERIFY(adapter.buildSubmit(op, SubmitContext {Account::demo(), grid})
+                    .error()
+                    .message.startsWith(QStringLiteral("mask:")));
+    }
+
+    void varyRegionReplacesOnlyTheMaskedPixels()
+    {
+        QTemporaryDir dir;
+        DemoServer server(dir.path());
+        const QString parent = server.imagine(QStringLiteral("a red fox"), QStringLiteral("1"));
+        const QImage source = server.image(parent);
+        QCOMPARE(source.size(), QSize(64, 64));
+        const QRect region(8, 4, 16, 20);
+        const Task grid = finishedTask(parent, true, QSize(32, 32));
+        const HttpResponse submitted = server.varyRegion(grid, 3, maskPng(QSize(32, 32), region));
+        QCOMPARE(submitted.status, 200);
+        const QString id = body(submitted).value(QStringLiteral("id")).toString();
+        const QJsonObject done
+            = body(server.backend.handle(HttpCall::get(QStringLiteral("/demo/tasks/") + id), server.account));
+        QCOMPARE(done.value(QStringLiteral("status")).toString(), QStringLiteral("succeeded"));
+        QCOMPARE(
+            done.value(QStringLiteral("images")).toArray().first().toObject().value(QStringLiteral("role")),
+            QJsonValue(QStringLiteral("grid")));
+
+        const QImage result = server.image(id);
+        QCOMPARE(result.size(), QSize(64, 64));
+        const QImage tile3 = tileOf(source, 3);
+        QList<QImage> tiles;
+        for (int i = 1; i <= 4; ++i) {
+            tiles.append(tileOf(result, i));
+            const Difference d = compare(tiles.last(), tile3, region);
+            QCOMPARE(d.outside, 0); // exactly the source outside the mask
+            QVERIFY2(d.inside > region.width() * region.height() * 3 / 4,
+                     qPrintable(QStringLiteral("tile %1: %2 pixels changed").arg(i).arg(d.inside)));
+        }
+        QVERIFY(tiles[0] != tiles[1] && tiles[1] != tiles[2] && tiles[2] != tiles[3]); // four new regions
+
+        // The region's prompt seeds the new content.
+        const QString prompted
+            = body(server.varyRegion(grid, 3, maskPng(QSize(32, 32), region), QStringLiteral("neon city")))
+                  .value(QStringLiteral("id"))
+                  .toString();
+        const QImage withPrompt = server.image(prompted);
+        QCOMPARE(compare(tileOf(withPrompt, 1), tile3, region).outside, 0);
+        QVERIFY(withPrompt != result);
+
+        // The mask reached the server only through the submit body; bad masks are refused there too.
+        const auto refused = server.backend.handle(
+            HttpCall::post(
+                QStringLiteral("/demo/tasks"),
+                {{QStringLiteral("action"), QStringLiteral("inpaint")},
+                 {QStringLiteral("parent"), parent},
+                 {QStringLiteral("index"), 1},
+                 {QStringLiteral("mask"), QString::fromLatin1(maskPng(QSize(4, 4), QRect()).toBase64())}}),
+            server.account);
+        QCOMPARE(refused.status, 400);
+        QVERIFY(body(refused).value(QStringLiteral("error")).toString().startsWith(QStringLiteral("mask:")));
+        const auto missing
+            = server.backend.handle(HttpCall::post(QStringLiteral("/demo/tasks"),
+                                                   {{QStringLiteral("action"), QStringLiteral("inpaint")},
+                                                    {QStringLiteral("parent"), parent},
+                                                    {QStringLiteral("index"), 1}}),
+                                    server.account);
+        QCOMPARE(missing.status, 400);
+    }
+
+    void varyRegionIsDeterministicAndSurvivesARestart()
+    {
+        QTemporaryDir one;
+        QTemporaryDir two;
+        const QByteArray mask = maskPng(QSize(32, 32), QRect(0, 16, 32, 16));
+        const auto run = [&](const QString &folder, const QString &prompt, QString *id) {
+            DemoServer server(folder);
+            const QString parent = server.imagine(QStringLiteral("misty forest"), QStringLiteral("4"));
+            *id = body(server.varyRegion(finishedTask(parent, true, QSize(32, 32)), 1, mask, prompt))
+                      .value(QStringLiteral("id"))
+                      .toString();
+            return fetch(server.backend, QStringLiteral("demo://render/%1/grid.png").arg(*id));
+        };
+        QString id;
+        const QByteArray a = run(one.path(), QStringLiteral("gold"), &id);
+        QVERIFY(!a.isEmpty());
+        QString other;
+        QCOMPARE(run(two.path(), QStringLiteral("gold"), &other), a);
+        QVERIFY(run(two.path(), QStringLiteral("blue"), &other) != a);
+        // A restarted server re-renders the job from its record, mask included.
+        DemoServer restarted(one.path());
+        QCOMPARE(fetch(restarted.backend, QStringLiteral("demo://render/%1/grid.png").arg(id)), a);
+    }
+
+    void varyRegionScalesAMaskOfAnotherSize()
+    {
+        QTemporaryDir dir;
+        DemoServer server(dir.path());
+        const QString parent = server.imagine(QStringLiteral("ocean at dawn"), QStringLiteral("2"));
+        const QImage source = tileOf(server.image(parent), 2);
+        // The parent's size is unknown to the adapter, so the 4× mask reaches the server as it is.
+        const Task grid = finishedTask(parent, true);
+        for (const QSize maskSize : {QSize(128, 128), QSize(8, 8)}) {
+            const int f = maskSize.width();
+            const QRect painted(f / 4, 0, f / 2, f / 4); // a quarter-high band in the middle
+            const QString id = body(server.varyRegion(grid, 2, maskPng(maskSize, painted)))
+                                   .value(QStringLiteral("id"))
+                                   .toString();
+            const QImage result = server.image(id);
+            QCOMPARE(result.size(), QSize(64, 64));
+            const QRect region(8, 0, 16, 8); // the band at the tile's 32 pixels
+            const Difference d = compare(tileOf(result, 1), source, region);
+            QCOMPARE(d.outside, 0);
+            QVERIFY(d.inside > region.width() * region.height() * 3 / 4);
+        }
+    }
+
+    void varyRegionOnAnUpscaleAndUpscaledAgain()
+    {
+        QTemporaryDir dir;
+        DemoServer server(dir.path());
+        const QString parent = server.imagine(QStringLiteral("a desert canyon"), QStringLiteral("3"));
+        const QImage grid = server.image(parent);
+        const QString up = server.upscale(parent, 2);
+        const QImage upscaled = server.image(up, false);
+        QCOMPARE(upscaled.size(), QSize(64, 64));
+
+        // Painted on the 64-pixel upscale; the result is a grid of 32-pixel tiles of the same picture.
+        const QRect painted(0, 0, 32, 64);
+        const HttpResponse r
+            = server.varyRegion(finishedTask(up, false, upscaled.size()), 0, maskPng(QSize(64, 64), painted));
+        QCOMPARE(r.status, 200);
+        const QString inpainted = body(r).value(QStringLiteral("id")).toString();
+        const QImage result = server.image(inpainted);
+        QCOMPARE(result.size(), QSize(64, 64));
+        const QRect region(0, 0, 16, 32);
+        const Difference d = compare(tileOf(result, 4), tileOf(grid, 2), region);
+        QCOMPARE(d.outside, 0);
+        QVERIFY(d.inside > region.width() * region.height() * 3 / 4);
+
+        // Upscaling a varied tile keeps the picture: outside the region it is the first upscale.
+        const QString again = server.upscale(inpainted, 4);
+        const QImage twice = server.image(again, false);
+        QCOMPARE(twice.size(), QSize(64, 64));
+        const Difference u = compare(twice, upscaled, painted);
+        QCOMPARE(u.outside, 0);
+        QVERIFY(u.inside > painted.width() * painted.height() * 3 / 4);
     }
 
     void jobsProgressOverTimeAndSurviveARestart()

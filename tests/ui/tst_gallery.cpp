@@ -111,7 +111,7 @@ private slots:
         QTest::newRow("fake running") << "fake" << running << "Upscale" << false << "not finished";
         QTest::newRow("demo pan") << "demo" << done << "Pan up" << false << "needs a real provider";
         QTest::newRow("demo zoom") << "demo" << done << "Zoom out" << false << "needs a real provider";
-        QTest::newRow("demo region") << "demo" << done << "Vary region" << false << "needs a real provider";
+        QTest::newRow("demo region") << "demo" << done << "Vary region" << true << "";
         QTest::newRow("demo upscale") << "demo" << done << "Upscale" << true << "";
     }
     void disabledActionsSayWhy()

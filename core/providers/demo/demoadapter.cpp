@@ -1,6 +1,10 @@
 #include "demoadapter.h"
 
+#include "mask/maskexport.h"
+
+#include <QBuffer>
 #include <QCoreApplication>
+#include <QImageReader>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -43,6 +47,27 @@ Result<QJsonObject> parseBody(const HttpResponse &response)
     return body;
 }
 
+// The mask as the demo server takes it: fitted to `size` (the source image's pixel size, PROVIDERS.md
+// "Mask PNGs everywhere"), or to its own size when that is unknown, and re-encoded black/white.
+Result<QByteArray> fittedMask(const QByteArray &png, QSize size)
+{
+    if (png.isEmpty())
+        return Error::make(Error::Kind::InvalidRequest, tr("mask: paint the region to vary"));
+    if (size.isEmpty()) {
+        QBuffer buffer;
+        buffer.setData(png);
+        buffer.open(QIODevice::ReadOnly);
+        size = QImageReader(&buffer).size();
+        if (size.isEmpty())
+            return Error::make(Error::Kind::InvalidRequest,
+                               tr("mask: not a readable image (a black and white PNG is expected)"));
+    }
+    const Result<QImage> fitted = mask::fit(png, size);
+    if (!fitted)
+        return fitted.error();
+    return mask::encodePng(*fitted);
+}
+
 } // namespace
 
 QString DemoAdapter::family() const
@@ -59,8 +84,8 @@ Capabilities DemoAdapter::capabilities(const Account &) const
 {
     Capabilities c;
     c.generateTypes = {GenerateType::Text};
-    c.operations
-        = {OperationKind::Imagine, OperationKind::Upscale, OperationKind::Vary, OperationKind::Reroll};
+    c.operations = {OperationKind::Imagine, OperationKind::Upscale, OperationKind::Vary,
+                    OperationKind::Reroll, OperationKind::Inpaint};
     c.aspectRatios = aspectRatios();
     c.versions = {QStringLiteral("7"), QStringLiteral("6.1"), QStringLiteral("6"), QStringLiteral("niji6")};
     c.speeds = {QStringLiteral("relaxed"), QStringLiteral("fast"), QStringLiteral("turbo")};
@@ -71,6 +96,7 @@ Capabilities DemoAdapter::capabilities(const Account &) const
     c.maxReferences = 0;
     c.serverCancel = true;
     c.reportsProgress = true;
+    c.resultRetentionDays = 0; // rendered locally: nothing expires
     return c;
 }
 
@@ -78,7 +104,7 @@ Availability DemoAdapter::availability(const Operation &op, const Task *parent, 
 {
     if (!capabilities(account).supports(op.kind))
         return Availability::no(
-            tr("The demo offers imagine, upscale, vary and reroll; %1 needs a real provider")
+            tr("The demo offers imagine, upscale, vary, reroll and vary region; %1 needs a real provider")
                 .arg(op.label()));
     if (!isAction(op.kind))
         return Availability::yes();
@@ -88,6 +114,15 @@ Availability DemoAdapter::availability(const Operation &op, const Task *parent, 
         return Availability::no(tr("The task has not finished yet"));
     if (!op.variant.isEmpty())
         return Availability::no(tr("The demo has no %1 variant; use plain %2").arg(op.variant, op.label()));
+    if (op.kind == OperationKind::Inpaint && !parent->isGrid()) {
+        // Unlike kolersky and mjproxy (PROVIDERS.md §1, §4), the demo varies a region of a grid tile
+        // directly, and of an upscale's single image (tile 0).
+        if (op.tile != 0)
+            return Availability::no(tr("This is a single image: vary region acts on the whole of it"));
+        if (!parent->image(0))
+            return Availability::no(tr("The task has no image to work on"));
+        return Availability::yes();
+    }
     if (!parent->isGrid()) {
         return Availability::no(op.kind == OperationKind::Upscale
                                     ? tr("This is already an upscaled single image")
@@ -106,6 +141,13 @@ Status DemoAdapter::validate(const Operation &op, const Account &account) const
                            tr("prompt: %1 characters, at most %2 are accepted")
                                .arg(op.prompt.size())
                                .arg(c.maxPromptLength));
+    if (op.kind == OperationKind::Inpaint) {
+        // The source image's size is not known here; buildSubmit fits the mask to it.
+        const Result<QByteArray> mask = fittedMask(op.mask, QSize());
+        if (!mask)
+            return mask.error();
+        return {};
+    }
     if (op.kind != OperationKind::Imagine)
         return {};
     if (op.type != GenerateType::Text)
@@ -179,6 +221,22 @@ Result<HttpCall> DemoAdapter::buildSubmit(const Operation &op, const SubmitConte
         if (!op.variant.isEmpty())
             body.insert(QStringLiteral("variant"), op.variant);
         break;
+    case OperationKind::Inpaint: {
+        if (!context.parent || context.parent->remoteId.isEmpty())
+            return Error::make(Error::Kind::InvalidRequest, tr("parent: the task has no demo id"));
+        const ImageRef *source = context.parent->image(op.tile);
+        const Result<QByteArray> mask = fittedMask(op.mask, source ? source->size : QSize());
+        if (!mask)
+            return mask.error();
+        body.insert(QStringLiteral("action"), QStringLiteral("inpaint"));
+        body.insert(QStringLiteral("parent"), context.parent->remoteId);
+        if (op.tile != 0)
+            body.insert(QStringLiteral("index"), op.tile);
+        if (!op.prompt.trimmed().isEmpty())
+            body.insert(QStringLiteral("prompt"), op.prompt.trimmed());
+        body.insert(QStringLiteral("mask"), mask::base64(*mask)); // raw base64, as kolersky's `mask`
+        break;
+    }
     default:
         return Error::make(Error::Kind::Unsupported, tr("The demo cannot %1").arg(op.label()));
     }

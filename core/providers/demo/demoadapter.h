@@ -6,7 +6,12 @@ namespace tessera::demo {
 
 // The built-in offline family. Translates operations into the demo backend's small protocol (see
 // DemoBackend) exactly as the real adapters translate into theirs, so the demo exercises the same
-// engine, states, persistence and archive. Offers imagine, U1–U4, V1–V4 and reroll.
+// engine, states, persistence and archive. Offers imagine, U1–U4, V1–V4, reroll and vary region.
+//
+// Vary region (OperationKind::Inpaint) works on a grid tile (1-4) or on an upscale (tile 0) directly,
+// with no upscale first (unlike kolersky and mjproxy). The mask is fitted to the source image's pixel
+// size when the parent task records it (PROVIDERS.md "Mask PNGs everywhere") and sent as raw base64 in
+// `mask`, with the region's prompt, when given, in `prompt`.
 class DemoAdapter final : public ProviderAdapter
 {
 public:

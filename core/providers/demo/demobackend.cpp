@@ -1,6 +1,7 @@
 #include "demobackend.h"
 
 #include "logging.h"
+#include "mask/maskexport.h"
 #include "storage/imagearchive.h"
 #include "tasks/clock.h"
 
@@ -50,12 +51,11 @@ QByteArray encodePng(const QImage &image)
     return bytes;
 }
 
-// Runs on the QtConcurrent pool: values in, bytes out.
+// Runs on the QtConcurrent pool (masks are fitted there too): values in, bytes out; empty on failure.
 QByteArray renderPng(const DemoPicture &picture)
 {
-    if (picture.grid)
-        return encodePng(DemoRenderer::renderGrid(picture.scenes, picture.tileSize));
-    return encodePng(DemoRenderer::render(picture.scenes[0], picture.tileSize));
+    const QImage image = renderPicture(picture);
+    return image.isNull() ? QByteArray() : encodePng(image);
 }
 
 class DemoReply final : public TransportReply
@@ -98,7 +98,8 @@ HttpResponse DemoBackend::submit(const QJsonObject &body, const Account &account
     DemoJob job;
     job.action = body.value(QStringLiteral("action")).toString();
     static const QStringList actions {QStringLiteral("imagine"), QStringLiteral("upscale"),
-                                      QStringLiteral("vary"), QStringLiteral("reroll")};
+                                      QStringLiteral("vary"), QStringLiteral("reroll"),
+                                      QStringLiteral("inpaint")};
     if (!actions.contains(job.action))
         return errorResponse(400, tr("action: unknown demo action \"%1\"").arg(job.action));
 
@@ -126,12 +127,29 @@ HttpResponse DemoBackend::submit(const QJsonObject &body, const Account &account
         if (parent->cancelled || m_clock.nowMs() < parent->startedMs + parent->durationMs)
             return errorResponse(400, tr("parent: task %1 has not finished").arg(job.parentId));
         job.index = body.value(QStringLiteral("index")).toInt();
-        const bool needsIndex = job.action != QLatin1String("reroll");
+        const bool inpaint = job.action == QLatin1String("inpaint");
+        // Vary region on an upscale acts on the whole single image: no index.
+        const bool needsIndex = job.action != QLatin1String("reroll") && (parent->isGrid() || !inpaint);
         if (needsIndex && (job.index < 1 || job.index > 4))
             return errorResponse(400, tr("index: must be 1-4, got %1").arg(job.index));
-        if (!parent->isGrid() && job.action != QLatin1String("vary"))
+        if (!parent->isGrid() && job.action != QLatin1String("vary") && !inpaint)
             return errorResponse(
                 400, tr("%1 needs a grid; task %2 is a single image").arg(job.action, job.parentId));
+        if (inpaint) {
+            if (!parent->isGrid())
+                job.index = 0;
+            job.regionPrompt = body.value(QStringLiteral("prompt")).toString();
+            const QByteArray::FromBase64Result mask
+                = QByteArray::fromBase64Encoding(body.value(QStringLiteral("mask")).toString().toLatin1(),
+                                                 QByteArray::AbortOnBase64DecodingErrors);
+            if (!mask || mask.decoded.isEmpty())
+                return errorResponse(400, tr("mask: a base64 PNG (white = regenerate) is required"));
+            // Checked against the picture it applies to, as a real server would; any size is fitted.
+            if (const Result<QImage> fitted = mask::fit(mask.decoded, sourceSizeFor(*parent, m_tileLongSide));
+                !fitted)
+                return errorResponse(400, fitted.error().message);
+            job.mask = mask.decoded;
+        }
         job.variant = body.value(QStringLiteral("variant")).toString();
         // Actions inherit what they draw from the parent, as on a real server.
         job.prompt = parent->prompt;
@@ -245,6 +263,10 @@ TransportReply *DemoBackend::download(const QUrl &url, const Account &, qint64 m
     auto *watcher = new QFutureWatcher<QByteArray>(reply);
     QObject::connect(watcher, &QFutureWatcherBase::finished, reply, [reply, watcher, maxBytes] {
         const QByteArray png = watcher->result();
+        if (png.isEmpty()) {
+            reply->finish(Error::make(Error::Kind::ServerError, tr("The demo could not render the image")));
+            return;
+        }
         if (png.size() > maxBytes) {
             reply->finish(
                 Error::make(Error::Kind::BadResponse, tr("The image is larger than Tessera accepts")));

@@ -20,7 +20,12 @@ namespace tessera::demo {
 //
 // Protocol (documented in DemoAdapter, which builds the calls):
 //   POST /demo/tasks            {action, prompt, aspectRatio, version, speed, chaos, stylize, weird,
-//                                seed, parent, index, variant} → 200 {id} | 400/404 {error}
+//                                seed, parent, index, variant, mask} → 200 {id} | 400/404 {error}
+//     action: imagine | upscale | vary | reroll | inpaint. Actions name a finished `parent`; upscale and
+//     vary take `index` 1-4 on a grid (vary also acts on an upscale), reroll none. inpaint (vary region)
+//     takes `index` 1-4 on a grid and none on an upscale, `mask` (base64 PNG, white = regenerate, any
+//     size: fitted nearest-neighbour to the image) and an optional `prompt` for the region; its result
+//     is a grid of four in which only the masked pixels differ from the source image.
 //   GET  /demo/tasks/<id>       → {id, status: queued|running|succeeded|cancelled, progress, seed,
 //                                images: [{role, url}]} | 404 {error}
 //   POST /demo/tasks/<id>/cancel → {status: "cancelled"} | 409 {error}

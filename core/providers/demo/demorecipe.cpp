@@ -1,6 +1,11 @@
 #include "demorecipe.h"
 
+#include "mask/maskexport.h"
+
 #include <QCoreApplication>
+
+#include <algorithm>
+#include <utility>
 
 namespace tessera::demo {
 
@@ -17,9 +22,10 @@ double strengthFor(const QString &variant)
     return 0.35; // plain V1-V4
 }
 
-Result<std::array<Scene, 4>> gridScenes(const DemoJob &job, const JobLookup &lookup, int depth);
+Result<std::array<DemoTile, 4>> gridTiles(const DemoJob &job, const JobLookup &lookup, int depth);
 
-Result<Scene> tileScene(const QString &parentId, int index, const JobLookup &lookup, int depth)
+// The picture an action on `parentId` acts on: tile `index` of a grid, or an upscale's single image.
+Result<DemoTile> sourceTile(const QString &parentId, int index, const JobLookup &lookup, int depth)
 {
     if (depth > kMaxLineage)
         return Error::make(Error::Kind::BadResponse, QStringLiteral("demo lineage too long"));
@@ -29,40 +35,105 @@ Result<Scene> tileScene(const QString &parentId, int index, const JobLookup &loo
             Error::Kind::NotFound,
             QCoreApplication::translate("DemoRecipe", "The demo server has no task %1").arg(parentId));
     if (!parent->isGrid()) {
-        // An action on an upscale acts on its single scene.
-        return tileScene(parent->parentId, parent->index, lookup, depth + 1);
+        // An action on an upscale acts on its single picture.
+        return sourceTile(parent->parentId, parent->index, lookup, depth + 1);
     }
     if (index < 1 || index > 4)
         return Error::make(Error::Kind::InvalidRequest, QStringLiteral("index must be 1-4"));
-    const auto scenes = gridScenes(*parent, lookup, depth + 1);
-    if (!scenes)
-        return scenes.error();
-    return (*scenes)[static_cast<std::size_t>(index - 1)];
+    const auto tiles = gridTiles(*parent, lookup, depth + 1);
+    if (!tiles)
+        return tiles.error();
+    return (*tiles)[static_cast<std::size_t>(index - 1)];
 }
 
-Result<std::array<Scene, 4>> gridScenes(const DemoJob &job, const JobLookup &lookup, int depth)
+// What a vary region paints inside its mask: a render of the region's prompt (or, without one, of the
+// image's own prompt) with a seed of its own, so the region is new content of the same kind.
+Scene regionScene(const DemoJob &job, int index)
 {
-    std::array<Scene, 4> scenes;
-    if (job.action == QLatin1String("vary")) {
-        const Result<Scene> base = tileScene(job.parentId, job.index, lookup, depth);
+    constexpr quint64 kRegionSalt = 0x5265'6769'6f6e'2121ULL; // never the parent's own seed
+    const QString prompt = job.regionPrompt.trimmed().isEmpty() ? job.prompt : job.regionPrompt;
+    return DemoRenderer::composeScene(prompt, job.seed ^ kRegionSalt, index, job.style);
+}
+
+Result<std::array<DemoTile, 4>> gridTiles(const DemoJob &job, const JobLookup &lookup, int depth)
+{
+    std::array<DemoTile, 4> tiles;
+    const bool vary = job.action == QLatin1String("vary");
+    const bool inpaint = job.action == QLatin1String("inpaint");
+    if (vary || inpaint) {
+        const Result<DemoTile> base = sourceTile(job.parentId, job.index, lookup, depth);
         if (!base)
             return base.error();
-        for (int i = 0; i < 4; ++i)
-            scenes[static_cast<std::size_t>(i)]
-                = DemoRenderer::varyScene(*base, job.seed, i + 1, strengthFor(job.variant));
-        return scenes;
+        for (int i = 0; i < 4; ++i) {
+            DemoTile &tile = tiles[static_cast<std::size_t>(i)];
+            tile = *base;
+            if (inpaint) {
+                tile.patches.append(DemoPatch {regionScene(job, i + 1), job.mask});
+                continue;
+            }
+            // A variation of a varied picture varies every layer alike and keeps the regions.
+            const double strength = strengthFor(job.variant);
+            tile.scene = DemoRenderer::varyScene(base->scene, job.seed, i + 1, strength);
+            for (DemoPatch &patch : tile.patches)
+                patch.scene = DemoRenderer::varyScene(patch.scene, job.seed, i + 1, strength);
+        }
+        return tiles;
     }
     for (int i = 0; i < 4; ++i)
-        scenes[static_cast<std::size_t>(i)]
+        tiles[static_cast<std::size_t>(i)].scene
             = DemoRenderer::composeScene(job.prompt, job.seed, i + 1, job.style);
-    return scenes;
+    return tiles;
+}
+
+// Masks fitted once per render: the four tiles of a grid share their masks.
+class MaskCache
+{
+public:
+    // The mask at `size`, or a null image when it cannot be used (then nothing is replaced: the mask
+    // was checked at submit, and only a tiny region can vanish when scaled down).
+    QImage fitted(const QByteArray &png, QSize size)
+    {
+        for (const auto &[bytes, image] : m_entries) {
+            if (image.size() == size && bytes == png)
+                return image;
+        }
+        const Result<QImage> fit = mask::fit(png, size);
+        m_entries.append({png, fit ? *fit : QImage()});
+        return m_entries.constLast().second;
+    }
+
+private:
+    QList<std::pair<QByteArray, QImage>> m_entries;
+};
+
+QImage renderTileWith(const DemoTile &tile, QSize size, MaskCache &masks)
+{
+    QImage image = DemoRenderer::render(tile.scene, size);
+    for (const DemoPatch &patch : tile.patches) {
+        const QImage mask = masks.fitted(patch.mask, size);
+        if (image.isNull() || mask.isNull() || mask.size() != size)
+            continue;
+        const QImage region = DemoRenderer::render(patch.scene, size);
+        if (region.isNull())
+            return {};
+        for (int y = 0; y < size.height(); ++y) {
+            const uchar *keep = mask.constScanLine(y);
+            const auto *from = reinterpret_cast<const QRgb *>(region.constScanLine(y));
+            auto *to = reinterpret_cast<QRgb *>(image.scanLine(y));
+            for (int x = 0; x < size.width(); ++x) {
+                if (keep[x])
+                    to[x] = from[x];
+            }
+        }
+    }
+    return image;
 }
 
 } // namespace
 
 QJsonObject DemoJob::toJson() const
 {
-    return QJsonObject {
+    QJsonObject o {
         {QStringLiteral("id"), id},
         {QStringLiteral("action"), action},
         {QStringLiteral("prompt"), prompt},
@@ -80,6 +151,12 @@ QJsonObject DemoJob::toJson() const
         {QStringLiteral("duration"), QString::number(durationMs)},
         {QStringLiteral("cancelled"), cancelled},
     };
+    // Only vary-region jobs carry these; the mask is small (a 2048² black/white PNG is tens of KB).
+    if (!regionPrompt.isEmpty())
+        o.insert(QStringLiteral("regionPrompt"), regionPrompt);
+    if (!mask.isEmpty())
+        o.insert(QStringLiteral("mask"), QString::fromLatin1(mask.toBase64()));
+    return o;
 }
 
 Result<DemoJob> DemoJob::fromJson(const QJsonObject &json)
@@ -103,6 +180,8 @@ Result<DemoJob> DemoJob::fromJson(const QJsonObject &json)
     job.startedMs = json.value(QStringLiteral("started")).toString().toLongLong();
     job.durationMs = json.value(QStringLiteral("duration")).toString().toLongLong();
     job.cancelled = json.value(QStringLiteral("cancelled")).toBool();
+    job.regionPrompt = json.value(QStringLiteral("regionPrompt")).toString();
+    job.mask = QByteArray::fromBase64(json.value(QStringLiteral("mask")).toString().toLatin1());
     return job;
 }
 
@@ -110,21 +189,63 @@ Result<DemoPicture> pictureFor(const DemoJob &job, const JobLookup &lookup, int 
 {
     DemoPicture picture;
     if (job.isGrid()) {
-        const auto scenes = gridScenes(job, lookup, 0);
-        if (!scenes)
-            return scenes.error();
-        picture.scenes = *scenes;
+        const auto tiles = gridTiles(job, lookup, 0);
+        if (!tiles)
+            return tiles.error();
+        picture.tiles = *tiles;
         picture.grid = true;
         picture.tileSize = DemoRenderer::tileSizeFor(job.aspectRatio, tileLongSide);
         return picture;
     }
-    const Result<Scene> scene = tileScene(job.parentId, job.index, lookup, 0);
-    if (!scene)
-        return scene.error();
-    picture.scenes[0] = *scene;
+    const Result<DemoTile> tile = sourceTile(job.parentId, job.index, lookup, 0);
+    if (!tile)
+        return tile.error();
+    picture.tiles[0] = *tile;
     picture.grid = false;
-    picture.tileSize = DemoRenderer::tileSizeFor(job.aspectRatio, tileLongSide * 2); // U is twice a tile
+    picture.tileSize = sourceSizeFor(job, tileLongSide);
     return picture;
+}
+
+QSize sourceSizeFor(const DemoJob &job, int tileLongSide)
+{
+    // U is twice a tile.
+    return DemoRenderer::tileSizeFor(job.aspectRatio, job.isGrid() ? tileLongSide : tileLongSide * 2);
+}
+
+QImage renderTile(const DemoTile &tile, QSize size)
+{
+    MaskCache masks;
+    return renderTileWith(tile, size, masks);
+}
+
+QImage renderPicture(const DemoPicture &picture)
+{
+    MaskCache masks;
+    if (!picture.grid)
+        return renderTileWith(picture.tiles[0], picture.tileSize, masks);
+    const bool layered = std::any_of(picture.tiles.cbegin(), picture.tiles.cend(),
+                                     [](const DemoTile &tile) { return !tile.patches.isEmpty(); });
+    if (!layered) {
+        std::array<Scene, 4> scenes;
+        for (std::size_t i = 0; i < scenes.size(); ++i)
+            scenes.at(i) = picture.tiles.at(i).scene;
+        return DemoRenderer::renderGrid(scenes, picture.tileSize);
+    }
+    const QSize size = picture.tileSize;
+    if (size.width() < 1 || size.height() < 1)
+        return {};
+    QImage grid(size * 2, QImage::Format_RGB32);
+    for (std::size_t i = 0; i < picture.tiles.size() && !grid.isNull(); ++i) {
+        const QImage tile = renderTileWith(picture.tiles.at(i), size, masks);
+        if (tile.isNull())
+            return {};
+        const int left = int(i % 2) * size.width();
+        const int top = int(i / 2) * size.height();
+        for (int y = 0; y < size.height(); ++y)
+            std::copy_n(reinterpret_cast<const QRgb *>(tile.constScanLine(y)), size.width(),
+                        reinterpret_cast<QRgb *>(grid.scanLine(top + y)) + left);
+    }
+    return grid;
 }
 
 } // namespace tessera::demo

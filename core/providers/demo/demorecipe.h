@@ -3,7 +3,10 @@
 #include "demorenderer.h"
 #include "model/result.h"
 
+#include <QByteArray>
+#include <QImage>
 #include <QJsonObject>
+#include <QList>
 #include <QSize>
 #include <QString>
 
@@ -18,8 +21,8 @@ namespace tessera::demo {
 struct DemoJob
 {
     QString id;
-    QString action; // "imagine", "upscale", "vary", "reroll"
-    QString prompt;
+    QString action; // "imagine", "upscale", "vary", "reroll", "inpaint"
+    QString prompt; // imagine: the prompt; actions: inherited from the parent
     quint64 seed = 0;
     QString aspectRatio; // "1:1" when unset
     StyleParams style;
@@ -27,6 +30,8 @@ struct DemoJob
     QString parentId; // demo job id of the parent for actions
     int index = 0; // 1..4: which tile of the parent
     QString variant; // vary: "subtle" | "strong"
+    QString regionPrompt; // inpaint: the optional prompt for the region
+    QByteArray mask; // inpaint: the mask PNG as received (white = regenerate, any size)
     qint64 startedMs = 0;
     qint64 durationMs = 0;
     bool cancelled = false;
@@ -39,14 +44,40 @@ struct DemoJob
 
 using JobLookup = std::function<std::optional<DemoJob>(const QString &id)>;
 
+// One vary-region layer: where its mask is white, `scene` replaces what lies below.
+struct DemoPatch
+{
+    Scene scene;
+    QByteArray mask; // PNG, any size: fitted to the picture's size when rendered
+};
+
+// One picture: a scene with the regions varied since, oldest first. Like a Scene it is resolution
+// independent (masks are scaled nearest-neighbour), so an upscale of a varied region shows the same
+// picture at twice the size.
+struct DemoTile
+{
+    Scene scene;
+    QList<DemoPatch> patches;
+};
+
 // The pictures of a job, derived only from the job and its ancestors (looked up by id).
 struct DemoPicture
 {
-    std::array<Scene, 4> scenes; // a grid's four scenes; for an upscale only scenes[0] is used
+    std::array<DemoTile, 4> tiles; // a grid's four pictures; for an upscale only tiles[0] is used
     bool grid = true;
     QSize tileSize; // for a grid each tile's size; for an upscale the whole image's size
 };
 
 Result<DemoPicture> pictureFor(const DemoJob &job, const JobLookup &lookup, int tileLongSide);
+
+// Size of the image a job's actions act on: a grid's tile, or an upscale's whole image.
+QSize sourceSizeFor(const DemoJob &job, int tileLongSide);
+
+// Renders one picture at `size`: its scene, then each patch's scene copied in under the patch's mask,
+// so outside every mask the pixels are exactly those of the picture below. Deterministic.
+QImage renderTile(const DemoTile &tile, QSize size);
+
+// The whole image of a job: the 2×2 grid or the single upscaled image. Null when out of memory.
+QImage renderPicture(const DemoPicture &picture);
 
 } // namespace tessera::demo
