@@ -43,6 +43,9 @@ struct Capabilities
     QStringList varyVariants; // "subtle", "strong"
     bool serverCancel = false;
     bool reportsProgress = false;
+    // How many days the vendor keeps result URLs working (PROVIDERS.md, "General rules"). 0 = results
+    // do not expire, or the family does not say.
+    int resultRetentionDays = 0;
 
     bool supports(OperationKind kind) const { return operations.contains(kind); }
 };

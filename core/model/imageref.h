@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QSize>
 #include <QString>
@@ -31,6 +32,9 @@ struct ImageRef
     QString remoteUrl;
     ImageState state = ImageState::Pending;
     QString error; // why a download failed, for the user
+    // When `remoteUrl` stops working (creation + the family's Capabilities::resultRetentionDays);
+    // invalid = unknown or never. Past it, an image not yet downloaded is marked Expired, never deleted.
+    QDateTime expires;
 
     bool isLocal() const { return state == ImageState::Downloaded && !path.isEmpty(); }
 

@@ -36,6 +36,9 @@ struct Task
     // seed, preview URL). Adapters write and read it; the engine stores it opaquely.
     QJsonObject remote;
     int pollCount = 0;
+    // Marked by the user in the history browser. Only HistoryStore::setFavourite changes it in the
+    // database: saveTask leaves it alone so that an engine holding an older copy cannot undo a click.
+    bool favourite = false;
 
     bool isGrid() const; // has four tiles (a grid result)
     // The image the user means by `which`: a tile (1..4) or, with 0, the single image of an upscale.

@@ -12,6 +12,8 @@
 #include <QSqlRecord>
 #include <QUuid>
 
+#include <algorithm>
+
 namespace tessera {
 
 namespace {
@@ -20,7 +22,7 @@ constexpr int kBusyTimeoutMs = 5000;
 const QString kActiveStates = QStringLiteral("('queued','submitting','submitted','running')");
 const QString kTaskColumns = QStringLiteral("id, account_id, operation, params, prompt, state, progress, "
                                             "remote_id, parent_id, tile, created, updated, "
-                                            "finished, error, remote, poll_count");
+                                            "finished, error, remote, poll_count, favourite");
 
 QString tr(const char *text)
 {
@@ -105,6 +107,7 @@ Task taskFromQuery(const QSqlQuery &q)
         t.error = Error::fromJson(parseObject(q.value(13)));
     t.remote = parseObject(q.value(14));
     t.pollCount = q.value(15).toInt();
+    t.favourite = q.value(16).toBool();
     return t;
 }
 
@@ -284,7 +287,7 @@ Status HistoryStore::insertTask(const Task &task, const QString &owner, qint64 l
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(QStringLiteral("INSERT INTO tasks (") + kTaskColumns
-              + QStringLiteral(", owner, lease_until) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+              + QStringLiteral(", owner, lease_until) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     QJsonObject params = task.operation.toJson();
     params.remove(QStringLiteral("kind"));
     q.addBindValue(task.id);
@@ -304,6 +307,7 @@ Status HistoryStore::insertTask(const Task &task, const QString &owner, qint64 l
                               : QVariant(QMetaType(QMetaType::QString)));
     q.addBindValue(compact(task.remote));
     q.addBindValue(task.pollCount);
+    q.addBindValue(task.favourite ? 1 : 0);
     q.addBindValue(textOrNull(owner));
     q.addBindValue(leaseUntilMs);
     if (!q.exec())
@@ -361,7 +365,7 @@ Status HistoryStore::writeImages(const Task &task)
         return sqlError(tr("Cannot save the images"), q.lastError());
     q.prepare(QStringLiteral(
         "INSERT INTO images (task_id, role, idx, path, width, height, bytes, hash, remote_url, "
-        "state, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+        "state, error, expires) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
     for (const ImageRef &img : task.images) {
         q.addBindValue(task.id);
         q.addBindValue(imageRoleName(img.role));
@@ -374,18 +378,31 @@ Status HistoryStore::writeImages(const Task &task)
         q.addBindValue(text(img.remoteUrl));
         q.addBindValue(imageStateName(img.state));
         q.addBindValue(text(img.error));
+        q.addBindValue(msOrNull(img.expires));
         if (!q.exec())
             return sqlError(tr("Cannot save the images"), q.lastError());
     }
     return {};
 }
 
+QString HistoryStore::taskColumns()
+{
+    return kTaskColumns;
+}
+
 Result<QList<Task>> HistoryStore::selectTasks(const QString &where, const QVariantList &bindings,
                                               const QString &tail)
 {
+    return runTaskSelect(
+        QStringLiteral("SELECT ") + kTaskColumns + QStringLiteral(" FROM tasks") + where + tail, bindings);
+}
+
+Result<QList<Task>> HistoryStore::runTaskSelect(const QString &sql, const QVariantList &bindings)
+{
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT ") + kTaskColumns + QStringLiteral(" FROM tasks") + where + tail);
+    if (!q.prepare(sql))
+        return sqlError(tr("Cannot read the history"), q.lastError());
     for (const QVariant &v : bindings)
         q.addBindValue(v);
     if (!q.exec())
@@ -400,36 +417,38 @@ Result<QList<Task>> HistoryStore::selectTasks(const QString &where, const QVaria
 
 Status HistoryStore::loadImages(QList<Task> &tasks)
 {
-    if (tasks.isEmpty())
-        return {};
+    // One query per chunk of tasks, never one per task; chunks stay far below SQLite's limit on bound
+    // values (32766) whatever the caller asked for.
+    constexpr qsizetype kChunk = 500;
     QHash<QString, qsizetype> byId;
-    QStringList marks;
+    for (qsizetype i = 0; i < tasks.size(); ++i)
+        byId.insert(tasks[i].id, i);
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.setForwardOnly(true);
-    for (qsizetype i = 0; i < tasks.size(); ++i) {
-        byId.insert(tasks[i].id, i);
-        marks.append(QStringLiteral("?"));
-    }
-    q.prepare(QStringLiteral(
-                  "SELECT task_id, role, idx, path, width, height, bytes, hash, remote_url, state, error "
-                  "FROM images WHERE task_id IN (")
-              + marks.join(QLatin1Char(',')) + QStringLiteral(") ORDER BY task_id, role, idx"));
-    for (const Task &t : tasks)
-        q.addBindValue(t.id);
-    if (!q.exec())
-        return sqlError(tr("Cannot read the images"), q.lastError());
-    while (q.next()) {
-        ImageRef img;
-        img.role = imageRoleFromName(q.value(1).toString()).value_or(ImageRole::Tile);
-        img.index = q.value(2).toInt();
-        img.path = q.value(3).toString();
-        img.size = QSize(q.value(4).toInt(), q.value(5).toInt());
-        img.bytes = q.value(6).toLongLong();
-        img.hash = q.value(7).toString();
-        img.remoteUrl = q.value(8).toString();
-        img.state = imageStateFromName(q.value(9).toString()).value_or(ImageState::Failed);
-        img.error = q.value(10).toString();
-        tasks[byId.value(q.value(0).toString())].images.append(img);
+    for (qsizetype first = 0; first < tasks.size(); first += kChunk) {
+        const qsizetype count = std::min(kChunk, tasks.size() - first);
+        QStringList marks(count, QStringLiteral("?"));
+        q.prepare(QStringLiteral("SELECT task_id, role, idx, path, width, height, bytes, hash, remote_url, "
+                                 "state, error, expires FROM images WHERE task_id IN (")
+                  + marks.join(QLatin1Char(',')) + QStringLiteral(") ORDER BY task_id, role, idx"));
+        for (qsizetype i = first; i < first + count; ++i)
+            q.addBindValue(tasks[i].id);
+        if (!q.exec())
+            return sqlError(tr("Cannot read the images"), q.lastError());
+        while (q.next()) {
+            ImageRef img;
+            img.role = imageRoleFromName(q.value(1).toString()).value_or(ImageRole::Tile);
+            img.index = q.value(2).toInt();
+            img.path = q.value(3).toString();
+            img.size = QSize(q.value(4).toInt(), q.value(5).toInt());
+            img.bytes = q.value(6).toLongLong();
+            img.hash = q.value(7).toString();
+            img.remoteUrl = q.value(8).toString();
+            img.state = imageStateFromName(q.value(9).toString()).value_or(ImageState::Failed);
+            img.error = q.value(10).toString();
+            img.expires = fromMs(q.value(11));
+            tasks[byId.value(q.value(0).toString())].images.append(img);
+        }
     }
     return {};
 }

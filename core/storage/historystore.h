@@ -1,5 +1,6 @@
 #pragma once
 
+#include "historyquery.h"
 #include "model/account.h"
 #include "model/result.h"
 #include "model/task.h"
@@ -49,12 +50,36 @@ public:
     Result<std::optional<Task>> task(const QString &id);
     // A task by Tessera id, by unique id prefix (at least 6 characters) or by remote id.
     Result<std::optional<Task>> findTask(const QString &idOrRemoteId);
-    // Newest first; `search` matches prompts (case-insensitive substring) when not empty.
+    // Newest first; `search` matches prompts (case-insensitive substring) when not empty. The CLI's
+    // `history list --search` keeps this meaning; the history browser uses queryTasks.
     Result<QList<Task>> recentTasks(int limit, int offset = 0, const QString &search = {});
     Result<QList<Task>> children(const QString &parentId);
     // Tasks in `state` last updated at or after `sinceMs` (ms since the epoch), oldest first.
     Result<QList<Task>> tasksInState(TaskState state, qint64 sinceMs);
     Result<int> taskCount();
+    // Saves `favourite` (insertTask stores it too; saveTask never does). Fails if the task is gone.
+    Status setFavourite(const QString &taskId, bool favourite);
+
+    // The history browser (historyquery.h). With text: best bm25 rank first; equally ranked tasks
+    // newest first (the order in which they entered the history). Without: newest first (created DESC,
+    // id DESC). Images are loaded as by every other select. `limit` < 0 = no limit.
+    Result<QList<Task>> queryTasks(const HistoryQuery &query, int limit, int offset = 0);
+    Result<int> countTasks(const HistoryQuery &query);
+
+    // Deletes a task and its image rows in one transaction and returns the paths of its image files
+    // (as stored: relative to the archive root; each once, none empty) for the caller to move to the
+    // trash; the files themselves are not touched. Children keep their parent_id, so lineage shows a
+    // deleted parent. A task still under way (isActive) is refused: cancel it first, or the engine
+    // would lose the task it is driving.
+    Result<QStringList> deleteTask(const QString &taskId);
+
+    // Images not downloaded (pending or failed) whose `expires` is at or before `nowMs` become Expired;
+    // downloaded images are never touched and nothing is deleted. Returns how many changed.
+    Result<int> markExpiredImages(qint64 nowMs);
+    // Succeeded tasks that still have a pending or failed image (not expired), oldest first: the
+    // downloads to retry at the next start. Call markExpiredImages first so that none past its expiry is
+    // retried.
+    Result<QList<Task>> tasksWithUndownloadedImages();
 
     // Leases. Takes every task that is still under way and that no live process holds (owner empty or
     // lease expired), or just `onlyTaskId` when given, and returns them.
@@ -69,6 +94,9 @@ public:
 private:
     HistoryStore() = default;
     Result<QList<Task>> selectTasks(const QString &where, const QVariantList &bindings, const QString &tail);
+    // Runs `sql`, whose result columns start with taskColumns(), and loads the images of the tasks.
+    Result<QList<Task>> runTaskSelect(const QString &sql, const QVariantList &bindings);
+    static QString taskColumns(); // the column list every task select starts with, for `tasks`
     Status loadImages(QList<Task> &tasks);
     Status writeImages(const Task &task);
     Status ensureDemoAccount();

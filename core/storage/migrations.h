@@ -25,6 +25,9 @@ int latestSchemaVersion();
 // Brings `db` up to `targetVersion` (default: the latest). Refuses a database newer than this build.
 Result<int> migrate(QSqlDatabase &db, int targetVersion = -1);
 
+// Whether this SQLite has FTS5 (schema 2 and later need it); an Unsupported error that says so if not.
+Status checkFts5(QSqlDatabase &db);
+
 // The version recorded in the database; 0 for an empty one.
 Result<int> schemaVersion(QSqlDatabase &db);
 

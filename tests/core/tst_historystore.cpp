@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <functional>
+
 using namespace tessera;
 
 namespace {
@@ -22,6 +24,57 @@ Task sampleTask(const QString &id, qint64 createdMs, const QString &prompt)
     t.created = QDateTime::fromMSecsSinceEpoch(createdMs, Qt::UTC);
     t.updated = t.created;
     return t;
+}
+
+QStringList ids(const QList<Task> &tasks)
+{
+    QStringList out;
+    for (const Task &t : tasks)
+        out.append(t.id);
+    return out;
+}
+
+QStringList search(HistoryStore &store, const QString &text)
+{
+    HistoryQuery q;
+    q.text = text;
+    const auto found = store.queryTasks(q, 100, 0);
+    return found.ok() ? ids(*found) : QStringList {QStringLiteral("<error>")};
+}
+
+// Runs `body` on a raw connection to `path` (no HistoryStore, no migration beyond what it does itself).
+void withRawDatabase(const QString &path, const std::function<void(QSqlDatabase &)> &body)
+{
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        body(db);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+}
+
+// A history as the foundation (schema 1) wrote it, with rows.
+void writeSchema1(const QString &path)
+{
+    withRawDatabase(path, [](QSqlDatabase &db) {
+        QCOMPARE(*migrate(db, 1), 1);
+        QSqlQuery q(db);
+        const QStringList prompts {QStringLiteral("Café à Montréal"), QStringLiteral("a red fox"),
+                                   QStringLiteral("crème brûlée, still life")};
+        for (int i = 0; i < prompts.size(); ++i) {
+            q.prepare(QStringLiteral(
+                "INSERT INTO tasks (id, account_id, operation, params, prompt, state, "
+                "created, updated) VALUES (?, 'demo', 'imagine', '{}', ?, 'succeeded', ?, ?)"));
+            q.addBindValue(QStringLiteral("old-%1").arg(i));
+            q.addBindValue(prompts[i]);
+            q.addBindValue(1000 * (3 - i)); // inserted newest first: rowids do not follow time
+            q.addBindValue(1000 * (3 - i));
+            QVERIFY(q.exec());
+        }
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO images (task_id, role, idx, path, state) VALUES "
+                                      "('old-1', 'grid', 0, '2025/01/old-1/grid.png', 'downloaded')")));
+    });
 }
 
 } // namespace
@@ -171,6 +224,217 @@ private slots:
         QCOMPARE(store->recentTasks(10, 0, QStringLiteral("100%"))->size(), 1); // % is literal
         QCOMPARE(store->recentTasks(10, 0, QStringLiteral("d_f"))->size(), 1); // _ is literal
         QCOMPARE(store->recentTasks(1, 1)->first().id, QStringLiteral("c"));
+    }
+
+    void migratesSchema1WithRows()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("h.sqlite"));
+        writeSchema1(path);
+        auto opened = HistoryStore::open(path);
+        QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().message));
+        auto store = std::move(*opened);
+        QCOMPARE(store->schemaVersion(), 2);
+        QCOMPARE(latestSchemaVersion(), 2);
+        // Old rows are in the index, accents or not; old tasks are not favourites; old images do not expire.
+        QCOMPARE(search(*store, QStringLiteral("cafe")), QStringList {QStringLiteral("old-0")});
+        QCOMPARE(search(*store, QStringLiteral("MONTREAL")), QStringList {QStringLiteral("old-0")});
+        QCOMPARE(search(*store, QStringLiteral("creme brulee")), QStringList {QStringLiteral("old-2")});
+        const Task fox = **store->task(QStringLiteral("old-1"));
+        QVERIFY(!fox.favourite);
+        QCOMPARE(fox.images.size(), 1);
+        QVERIFY(!fox.images[0].expires.isValid());
+        // The index follows later writes of migrated rows (the rowid map was filled by the migration).
+        QVERIFY(store->deleteTask(QStringLiteral("old-0")).ok());
+        QVERIFY(search(*store, QStringLiteral("cafe")).isEmpty());
+        QCOMPARE(search(*store, QStringLiteral("fox")), QStringList {QStringLiteral("old-1")});
+        // Opening again changes nothing.
+        store.reset();
+        auto again = HistoryStore::open(path);
+        QVERIFY(again.ok());
+        QCOMPARE((*again)->schemaVersion(), 2);
+        QCOMPARE(*(*again)->countTasks({}), 2);
+        QCOMPARE(search(**again, QStringLiteral("brulee")), QStringList {QStringLiteral("old-2")});
+    }
+
+    void aFailedMigrationLeavesThePreviousVersion()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("h.sqlite"));
+        writeSchema1(path);
+        // An object in the way makes migration 2 fail half-way, after its ALTER TABLEs.
+        withRawDatabase(path, [](QSqlDatabase &db) {
+            QVERIFY(QSqlQuery(db).exec(QStringLiteral("CREATE TABLE tasks_fts_rowid (x)")));
+        });
+        const auto failed = HistoryStore::open(path);
+        QVERIFY(!failed.ok());
+        QVERIFY(failed.error().message.contains(QStringLiteral("schema 2")));
+        withRawDatabase(path, [](QSqlDatabase &db) {
+            QCOMPARE(*schemaVersion(db), 1);
+            QSqlQuery q(db);
+            QVERIFY(!q.exec(QStringLiteral("SELECT favourite FROM tasks"))); // the ALTER was rolled back
+            QVERIFY(!q.exec(QStringLiteral("SELECT * FROM tasks_fts")));
+            QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM tasks")) && q.next());
+            QCOMPARE(q.value(0).toInt(), 3);
+            QVERIFY(q.exec(QStringLiteral("DROP TABLE tasks_fts_rowid")));
+        });
+        QCOMPARE((*HistoryStore::open(path))->schemaVersion(), 2);
+    }
+
+    void searchIndexFollowsPromptChangesAndDeletes()
+    {
+        QTemporaryDir dir;
+        auto store = std::move(*HistoryStore::open(dir.filePath(QStringLiteral("h.sqlite"))));
+        Task t = sampleTask(QStringLiteral("a"), 1000, QStringLiteral("lighthouse in a storm"));
+        QVERIFY(store->insertTask(t, {}, 0).ok());
+        QVERIFY(
+            store->insertTask(sampleTask(QStringLiteral("b"), 2000, QStringLiteral("storm")), {}, 0).ok());
+        QCOMPARE(search(*store, QStringLiteral("lighthouse")), QStringList {QStringLiteral("a")});
+        // saveTask without a prompt change (every poll) and with one.
+        t.state = TaskState::Running;
+        QVERIFY(store->saveTask(t).ok());
+        QCOMPARE(search(*store, QStringLiteral("lighthouse")), QStringList {QStringLiteral("a")});
+        t.prompt = QStringLiteral("windmill in a storm");
+        QVERIFY(store->saveTask(t).ok());
+        QVERIFY(search(*store, QStringLiteral("lighthouse")).isEmpty());
+        QCOMPARE(search(*store, QStringLiteral("windmill")), QStringList {QStringLiteral("a")});
+        t.state = TaskState::Succeeded;
+        QVERIFY(store->saveTask(t).ok());
+        QVERIFY(store->deleteTask(QStringLiteral("a")).ok());
+        QVERIFY(search(*store, QStringLiteral("windmill")).isEmpty());
+        QCOMPARE(search(*store, QStringLiteral("storm")), QStringList {QStringLiteral("b")});
+        HistoryQuery q;
+        q.text = QStringLiteral("storm");
+        QCOMPARE(*store->countTasks(q), 1);
+    }
+
+    void favourites()
+    {
+        QTemporaryDir dir;
+        auto store = std::move(*HistoryStore::open(dir.filePath(QStringLiteral("h.sqlite"))));
+        Task t = sampleTask(QStringLiteral("a"), 1000, QStringLiteral("x"));
+        QVERIFY(store->insertTask(t, {}, 0).ok());
+        Task starred = sampleTask(QStringLiteral("b"), 2000, QStringLiteral("y"));
+        starred.favourite = true;
+        QVERIFY(store->insertTask(starred, {}, 0).ok());
+        HistoryQuery onlyFavourites;
+        onlyFavourites.favouritesOnly = true;
+        QCOMPARE(ids(*store->queryTasks(onlyFavourites, 10)), QStringList {QStringLiteral("b")});
+        QVERIFY(store->setFavourite(QStringLiteral("a"), true).ok());
+        // An engine holding an older copy saves it: the favourite stays.
+        t.state = TaskState::Succeeded;
+        QVERIFY(store->saveTask(t).ok());
+        QVERIFY(store->saveTaskAndImages(t).ok());
+        QVERIFY((*store->task(QStringLiteral("a")))->favourite);
+        QCOMPARE(*store->countTasks(onlyFavourites), 2);
+        QVERIFY(store->setFavourite(QStringLiteral("b"), false).ok());
+        QCOMPARE(ids(*store->queryTasks(onlyFavourites, 10)), QStringList {QStringLiteral("a")});
+        QCOMPARE(store->setFavourite(QStringLiteral("gone"), true).error().kind, Error::Kind::NotFound);
+    }
+
+    void deleteReturnsFilesAndKeepsChildren()
+    {
+        QTemporaryDir dir;
+        auto store = std::move(*HistoryStore::open(dir.filePath(QStringLiteral("h.sqlite"))));
+        Task parent = sampleTask(QStringLiteral("parent"), 1000, QStringLiteral("fox"));
+        parent.state = TaskState::Succeeded;
+        for (int i = 1; i <= 4; ++i) {
+            ImageRef tile;
+            tile.index = i;
+            tile.path = QStringLiteral("2026/01/parent/tile-%1.png").arg(i);
+            tile.state = i == 4 ? ImageState::Failed : ImageState::Downloaded;
+            if (i == 4)
+                tile.path.clear(); // never downloaded: no file
+            parent.images.append(tile);
+        }
+        ImageRef grid;
+        grid.role = ImageRole::Grid;
+        grid.path = QStringLiteral("2026/01/parent/grid.png");
+        grid.state = ImageState::Downloaded;
+        parent.images.append(grid);
+        QVERIFY(store->insertTask(parent, {}, 0).ok());
+        Task child = sampleTask(QStringLiteral("child"), 2000, QStringLiteral("fox"));
+        child.operation = Operation::action(OperationKind::Upscale, parent.id, 2);
+        child.parentId = parent.id;
+        child.tile = 2;
+        QVERIFY(store->insertTask(child, {}, 0).ok());
+
+        // Still under way: refused, nothing changed.
+        const auto refused = store->deleteTask(child.id);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().kind, Error::Kind::InvalidRequest);
+        QVERIFY(store->task(child.id)->has_value());
+
+        const auto paths = store->deleteTask(parent.id);
+        QVERIFY2(paths.ok(), qPrintable(paths.ok() ? QString() : paths.error().message));
+        QCOMPARE(*paths,
+                 (QStringList {QStringLiteral("2026/01/parent/grid.png"),
+                               QStringLiteral("2026/01/parent/tile-1.png"),
+                               QStringLiteral("2026/01/parent/tile-2.png"),
+                               QStringLiteral("2026/01/parent/tile-3.png")}));
+        QVERIFY(!store->task(parent.id)->has_value());
+        const Task kept = **store->task(child.id);
+        QCOMPARE(kept.parentId, parent.id); // lineage shows "deleted"
+        QCOMPARE(*store->taskCount(), 1);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek"));
+            db.setDatabaseName(store->path());
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM images WHERE task_id = 'parent'"))
+                    && q.next());
+            QCOMPARE(q.value(0).toInt(), 0);
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("peek"));
+        QCOMPARE(store->deleteTask(parent.id).error().kind, Error::Kind::NotFound);
+    }
+
+    void expiryAndUndownloadedImages()
+    {
+        QTemporaryDir dir;
+        auto store = std::move(*HistoryStore::open(dir.filePath(QStringLiteral("h.sqlite"))));
+        const auto image = [](int index, ImageState state, qint64 expiresMs) {
+            ImageRef img;
+            img.index = index;
+            img.state = state;
+            img.remoteUrl = QStringLiteral("https://cdn.example/%1.png").arg(index);
+            if (expiresMs > 0)
+                img.expires = QDateTime::fromMSecsSinceEpoch(expiresMs, Qt::UTC);
+            return img;
+        };
+        Task t = sampleTask(QStringLiteral("t"), 1000, QStringLiteral("x"));
+        t.state = TaskState::Succeeded;
+        t.images = {image(1, ImageState::Downloaded, 5000), image(2, ImageState::Pending, 5000),
+                    image(3, ImageState::Failed, 5000), image(4, ImageState::Pending, 0)};
+        QVERIFY(store->insertTask(t, {}, 0).ok());
+        Task later = sampleTask(QStringLiteral("later"), 2000, QStringLiteral("y"));
+        later.state = TaskState::Succeeded;
+        later.images = {image(1, ImageState::Failed, 90'000)};
+        QVERIFY(store->insertTask(later, {}, 0).ok());
+        Task running = sampleTask(QStringLiteral("running"), 3000, QStringLiteral("z"));
+        running.state = TaskState::Running;
+        running.images = {image(1, ImageState::Pending, 0)};
+        QVERIFY(store->insertTask(running, {}, 0).ok());
+
+        // Expiry round-trips, and an unknown one stays unknown.
+        const Task loaded = **store->task(t.id);
+        QCOMPARE(loaded.images[1].expires, QDateTime::fromMSecsSinceEpoch(5000, Qt::UTC));
+        QVERIFY(!loaded.images[3].expires.isValid());
+        QCOMPARE(loaded.images, t.images);
+
+        QCOMPARE(ids(*store->tasksWithUndownloadedImages()), (QStringList {t.id, later.id}));
+        QCOMPARE(*store->markExpiredImages(4999), 0);
+        QCOMPARE(*store->markExpiredImages(5000), 2);
+        const Task after = **store->task(t.id);
+        QCOMPARE(after.images[0].state, ImageState::Downloaded); // downloaded: never touched
+        QCOMPARE(after.images[1].state, ImageState::Expired);
+        QCOMPARE(after.images[2].state, ImageState::Expired);
+        QCOMPARE(after.images[3].state, ImageState::Pending); // no known expiry
+        QCOMPARE(*store->markExpiredImages(5000), 0);
+        // Image 4 of `t` still waits; `later` fails until its own expiry.
+        QCOMPARE(ids(*store->tasksWithUndownloadedImages()), (QStringList {t.id, later.id}));
+        QCOMPARE(*store->markExpiredImages(100'000), 1);
+        QCOMPARE(ids(*store->tasksWithUndownloadedImages()), QStringList {t.id});
     }
 
     void leasesDecideWhoDrivesATask()

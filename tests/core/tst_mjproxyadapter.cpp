@@ -92,9 +92,9 @@ Task parentFrom(const QString &fixtureName, bool grid, QSize size = QSize(1024, 
     t.prompt = QStringLiteral("cat");
     if (grid) {
         for (int i = 1; i <= 4; ++i)
-            t.images.append(ImageRef {ImageRole::Tile, i, {}, size, 0, {}, {}, ImageState::Downloaded, {}});
+            t.images.append(ImageRef {ImageRole::Tile, i, {}, size, 0, {}, {}, ImageState::Downloaded, {}, {}});
     } else {
-        t.images.append(ImageRef {ImageRole::Upscale, 0, {}, size, 0, {}, {}, ImageState::Downloaded, {}});
+        t.images.append(ImageRef {ImageRole::Upscale, 0, {}, size, 0, {}, {}, ImageState::Downloaded, {}, {}});
     }
     return t;
 }

@@ -189,6 +189,7 @@ Capabilities ApixoAdapter::capabilities(const Account &) const
     c.varyVariants = variantsOffered(OperationKind::Vary);
     c.serverCancel = false;
     c.reportsProgress = false;
+    c.resultRetentionDays = 15; // PROVIDERS.md, "General rules"
     return c;
 }
 

@@ -297,6 +297,7 @@ Capabilities KieAdapter::capabilities(const Account &) const
     c.maxReferences = kMaxReferences;
     c.serverCancel = false; // PROVIDERS.md §5: cancel only stops polling
     c.reportsProgress = false; // record-info has successFlag only
+    c.resultRetentionDays = 15; // PROVIDERS.md, "General rules"
     return c;
 }
 

@@ -131,6 +131,7 @@ Capabilities KolerskyAdapter::capabilities(const Account &) const
     c.maxReferences = kMaxReferences;
     c.serverCancel = true;
     c.reportsProgress = true;
+    c.resultRetentionDays = 15; // PROVIDERS.md, "General rules"
     return c;
 }
 

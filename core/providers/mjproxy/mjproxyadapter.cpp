@@ -62,6 +62,9 @@ Capabilities MjproxyAdapter::capabilities(const Account &) const
     c.varyVariants = {QStringLiteral("subtle"), QStringLiteral("strong")};
     c.serverCancel = true;
     c.reportsProgress = true;
+    // Signed Discord CDN URLs expire sooner than the 15 days of the other families (PROVIDERS.md,
+    // "General rules"); a day is a safe bound for when to stop retrying a download.
+    c.resultRetentionDays = 1;
     return c;
 }
 
