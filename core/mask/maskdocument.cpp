@@ -429,10 +429,10 @@ void MaskDocument::clear()
     replaceWith(empty, tr("Clear"));
 }
 
-void MaskDocument::replace(const QImage &mask)
+void MaskDocument::replace(const QImage &mask, const QString &undoText)
 {
     if (mask.size() == m_mask.size())
-        replaceWith(thresholded(mask), tr("Replace mask"));
+        replaceWith(thresholded(mask), undoText.isEmpty() ? tr("Replace mask") : undoText);
 }
 
 // Whole-image changes (clear, import, replace) still store only the tiles holding a flipped pixel.

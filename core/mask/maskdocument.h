@@ -77,8 +77,8 @@ public:
     void clear();
 
     // Replaces the mask (e.g. the last mask re-applied to a child image). `mask` must have this size; it
-    // is thresholded at 128.
-    void replace(const QImage &mask);
+    // is thresholded at 128. `undoText` names the step ("Import mask").
+    void replace(const QImage &mask, const QString &undoText = {});
 
     // Decodes a mask PNG of any size and fits it to the image (mask::fit). The value says whether it had to
     // be scaled; `notice()` then carries the words for the user.

@@ -2,10 +2,12 @@
 // small dialogs that gather what some actions need (a zoom factor, a mask, a prompt for a video).
 #include "actionbar.h"
 #include "galleryview.h"
+#include "maskeditor/maskeditor.h"
+#include "maskeditor/masktarget.h"
 #include "providers/providerregistry.h"
-#include "varyregiondialog.h"
 
 #include <QInputDialog>
+#include <QPointer>
 
 namespace tessera::ui {
 
@@ -147,12 +149,35 @@ void GalleryView::askCustomZoom()
 
 void GalleryView::askVaryRegion()
 {
-    const QString what = m_selected > 0 ? tr("image %1").arg(m_selected) : tr("the image");
-    auto *dialog = new VaryRegionDialog(what, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this,
-            [this, dialog] { submitVaryRegion(dialog->mask(), dialog->prompt()); });
-    dialog->open();
+    const QString path = selectedImagePath();
+    if (path.isEmpty()) {
+        emit message(tr("Vary Region needs the image in the archive; it has not been downloaded"));
+        return;
+    }
+    const Operation op = operationFor(templateOf(OperationKind::Inpaint));
+    MaskEditorSetup setup;
+    setup.imagePath = path;
+    setup.title = op.tile > 0 ? tr("image %1 of %2").arg(op.tile).arg(m_task->title()) : m_task->title();
+    setup.target = maskTargetFor(m_account);
+    const ProviderAdapter *adapter = m_providers.adapter(m_account.family);
+    if (op.tile > 0 && adapter && adapter->needsSingleImage(op))
+        setup.note = tr("U%1 runs first (or its upscale is reused); the mask is fitted to the upscale's size "
+                        "when sent.")
+                         .arg(op.tile);
+    // The mask this task was made with (a vary region's result), else the last one sent from here.
+    setup.lastMask = m_task->operation.kind == OperationKind::Inpaint && !m_task->operation.mask.isEmpty()
+        ? m_task->operation.mask
+        : m_lastMask;
+    auto *editor = new MaskEditor(setup, this);
+    editor->setAttribute(Qt::WA_DeleteOnClose);
+    editor->setObjectName(QStringLiteral("maskEditor"));
+    // The editor is window-modal, so the selection (and the task) cannot change while it is open.
+    connect(editor, &MaskEditor::submitted, this, [this](const QByteArray &png, const QString &prompt) {
+        m_lastMask = png;
+        submitVaryRegion(png, prompt);
+    });
+    editor->open();
+    emit maskEditorOpened(editor);
 }
 
 void GalleryView::askVideoExtendPrompt()

@@ -55,8 +55,8 @@ public:
     Availability availability(const Operation &templ) const;
     Availability availability(OperationKind kind) const;
 
-    // Acts on the selection. Zoom "custom", Vary Region and Extend with a prompt first ask for what they
-    // need in a small dialog; the others are sent at once (actionRequested).
+    // Acts on the selection. Zoom "custom" and Extend with a prompt first ask for what they need in a small
+    // dialog, Vary Region opens the mask editor; the others are sent at once (actionRequested).
     void trigger(const Operation &templ);
     void trigger(OperationKind kind);
     void pan(const QString &direction);
@@ -79,6 +79,7 @@ signals:
     void message(const QString &text); // for the status bar ("Pan ← is not available: ...")
     void selectionChanged();
     void usePromptRequested(const QString &prompt); // "Use this prompt" of a describe or shorten result
+    void maskEditorOpened(QWidget *editor); // Vary Region opened the mask editor (tests and the status bar)
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
@@ -105,6 +106,7 @@ private:
     int m_selected = 1;
     int m_tileCount = 4;
     QString m_waitingFor;
+    QByteArray m_lastMask; // the last vary-region mask sent from here, offered to child images
 
     QStackedWidget *m_stack = nullptr;
     QStackedWidget *m_centre = nullptr;
