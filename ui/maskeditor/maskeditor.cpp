@@ -151,7 +151,7 @@ MaskEditor::MaskEditor(MaskEditorSetup setup, QWidget *parent)
     m_coverage->setValue(0);
     m_coverage->setTextVisible(true);
     m_coverage->setFormat(tr("0 % selected"));
-    m_coverage->setMaximumWidth(220);
+    m_coverage->setMinimumWidth(m_coverage->fontMetrics().horizontalAdvance(tr("> 99.9 % selected")) + 40);
     m_coverage->setAccessibleName(tr("Share of the image selected"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -387,7 +387,11 @@ void MaskEditor::onLoaded(const QImage &image, std::vector<QImage> pyramid)
     m_zoomLabel->setText(tr("%1 %").arg(std::lround(m_canvas->zoom() * 100)));
     refreshCoverage();
     refreshActions();
-    say(tr("%1×%2 px. Paint the region to regenerate.").arg(image.width()).arg(image.height()));
+    say(m_setup.lastMask.isEmpty()
+            ? tr("%1×%2 px. Paint the region to regenerate.").arg(image.width()).arg(image.height())
+            : tr("%1×%2 px. Paint the region to regenerate, or use the last mask: Mask ▸ Re-apply last mask.")
+                  .arg(image.width())
+                  .arg(image.height()));
     emit loaded();
 }
 
