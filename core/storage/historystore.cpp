@@ -356,6 +356,57 @@ Status HistoryStore::saveTaskAndImages(const Task &task)
     return {};
 }
 
+Status HistoryStore::inTransaction(const std::function<Status()> &work)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    if (!db.transaction())
+        return sqlError(tr("Cannot write the history"), db.lastError());
+    const Status s = work();
+    if (!s) {
+        db.rollback();
+        return s;
+    }
+    if (!db.commit())
+        return sqlError(tr("Cannot write the history"), db.lastError());
+    return {};
+}
+
+Result<QList<ImageRef>> HistoryStore::mergeTaskAndImages(const Task &task)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    // IMMEDIATE: no other process changes the rows between the read and the write.
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return sqlError(tr("Cannot save the task"), q.lastError());
+    const auto fail = [&db](const Error &e) -> Result<QList<ImageRef>> {
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        return e;
+    };
+    QList<Task> stored {task};
+    stored.first().images.clear();
+    if (const Status s = loadImages(stored); !s)
+        return fail(s.error());
+    Task merged = task;
+    for (ImageRef &img : merged.images) {
+        for (const ImageRef &old : std::as_const(stored.first().images)) {
+            if (old.role != img.role || old.index != img.index || img.isLocal())
+                continue;
+            const bool retryable = img.state == ImageState::Pending || img.state == ImageState::Failed;
+            if (old.isLocal()
+                || (old.state == ImageState::Expired && retryable && old.remoteUrl == img.remoteUrl))
+                img = old;
+        }
+    }
+    Status s = saveTask(merged);
+    if (s)
+        s = writeImages(merged);
+    if (!s)
+        return fail(s.error());
+    if (!q.exec(QStringLiteral("COMMIT")))
+        return fail(sqlError(tr("Cannot save the task"), q.lastError()));
+    return merged.images;
+}
+
 Status HistoryStore::writeImages(const Task &task)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
@@ -606,6 +657,38 @@ Result<QString> HistoryStore::leaseHolder(const QString &taskId, qint64 nowMs)
     if (!q.next() || q.value(0).isNull() || q.value(1).toLongLong() < nowMs)
         return QString();
     return q.value(0).toString();
+}
+
+Result<bool> HistoryStore::claimTask(const QString &taskId, const QString &owner, qint64 nowMs,
+                                     qint64 leaseUntilMs)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    // One statement: SQLite runs it atomically, so two processes cannot both take the task.
+    q.prepare(QStringLiteral("UPDATE tasks SET owner = ?, lease_until = ? WHERE id = ? "
+                             "AND (owner IS NULL OR owner = ? OR lease_until < ?)"));
+    q.addBindValue(owner);
+    q.addBindValue(leaseUntilMs);
+    q.addBindValue(taskId);
+    q.addBindValue(owner);
+    q.addBindValue(nowMs);
+    if (!q.exec())
+        return sqlError(tr("Cannot update the history"), q.lastError());
+    return q.numRowsAffected() == 1;
+}
+
+Result<QStringList> HistoryStore::leaseOwners(qint64 nowMs)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT DISTINCT owner FROM tasks WHERE state IN ") + kActiveStates
+              + QStringLiteral(" AND lease_until >= ? AND owner IS NOT NULL"));
+    q.addBindValue(nowMs);
+    if (!q.exec())
+        return sqlError(tr("Cannot read the history"), q.lastError());
+    QStringList owners;
+    while (q.next())
+        owners.append(q.value(0).toString());
+    return owners;
 }
 
 } // namespace tessera

@@ -9,6 +9,7 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -47,6 +48,15 @@ public:
     Status insertTask(const Task &task, const QString &owner, qint64 leaseUntilMs);
     Status saveTask(const Task &task); // every column but the images and the lease
     Status saveTaskAndImages(const Task &task); // the task and its full image list, in one transaction
+    // saveTaskAndImages for an engine whose copy of the images may be older than the database: a row
+    // stored as Downloaded is kept over a not-downloaded image of the same role and index (another run
+    // saved it), and an Expired row over a Pending or Failed one with the same remote URL
+    // (markExpiredImages ran meanwhile). Returns the images as they now are in the database.
+    Result<QList<ImageRef>> mergeTaskAndImages(const Task &task);
+    // Runs `work` (calls to insertTask and friends, which must not open a transaction themselves) in one
+    // transaction: committed when it succeeds, rolled back when it fails. For bulk writes (tessera-cli dev
+    // populate): one commit, so one sync to disk, for thousands of rows.
+    Status inTransaction(const std::function<Status()> &work);
     Result<std::optional<Task>> task(const QString &id);
     // A task by Tessera id, by unique id prefix (at least 6 characters) or by remote id.
     Result<std::optional<Task>> findTask(const QString &idOrRemoteId);
@@ -90,6 +100,11 @@ public:
     Status releaseAllLeases(const QString &owner);
     // Who holds a task now: empty when nobody (or the lease expired).
     Result<QString> leaseHolder(const QString &taskId, qint64 nowMs);
+    // Takes (or renews) the lease of one task in any state, for `owner`, when nobody else holds a live
+    // one; false when another owner does. For work on ended tasks, such as retried downloads.
+    Result<bool> claimTask(const QString &taskId, const QString &owner, qint64 nowMs, qint64 leaseUntilMs);
+    // The owners of live leases on tasks still under way.
+    Result<QStringList> leaseOwners(qint64 nowMs);
 
 private:
     HistoryStore() = default;

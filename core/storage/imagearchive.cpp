@@ -4,9 +4,11 @@
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QImageReader>
 #include <QImageWriter>
+#include <QRegularExpression>
 #include <QSaveFile>
 
 #include <utility>
@@ -222,6 +224,79 @@ Result<QList<ImageRef>> ImageArchive::ingest(const Ingest &request)
         }
     }
     return stored;
+}
+
+int ImageArchive::removeLeftovers(const QString &root, const QString &folder)
+{
+    // QSaveFile writes to "<final name>.XXXXXX" and renames on commit; a kill before the rename leaves
+    // that temporary file. Final names come from baseName() and an extension (see ingest()).
+    static const QRegularExpression temporary(
+        QStringLiteral(R"(^(grid|tile-\d+|upscale(-\d+)?|video(-\d+)?|image)\.[a-z0-9]+\.[A-Za-z0-9]{6}$)"));
+    const QDir dir(QDir(root).filePath(folder));
+    int removed = 0;
+    for (const QString &name : dir.entryList(QDir::Files | QDir::Hidden)) {
+        if (temporary.match(name).hasMatch() && QFile::remove(dir.filePath(name)))
+            ++removed;
+    }
+    return removed;
+}
+
+Result<int> ImageArchive::moveToTrash(const QStringList &relativePaths) const
+{
+    const QString root = QDir::cleanPath(QDir(m_root).absolutePath());
+    QStringList files;
+    for (const QString &relative : relativePaths) {
+        const QString path = absolutePath(relative);
+        if (relative.isEmpty() || QDir::isAbsolutePath(relative) || !path.startsWith(root + QLatin1Char('/')))
+            return Error::make(Error::Kind::InvalidRequest,
+                               tr("%1 is not a file of the archive; nothing was moved").arg(relative));
+        files.append(path);
+    }
+    int moved = 0;
+    QStringList folders;
+    for (const QString &path : std::as_const(files)) {
+        const QFileInfo info(path);
+        if (!info.exists() && !info.isSymLink())
+            continue; // already gone (removed by hand): nothing to keep
+        QFile file(path);
+        bool trashed = file.moveToTrash();
+        QString why = file.errorString();
+        if (trashed && QDir::isRelativePath(file.fileName())) {
+            // Qt 6.4 on freedesktop systems: when no trash folder can be set up it "trashes" into
+            // ./files of the working directory. Put the file back and say there is no trash.
+            const QString stray = file.fileName();
+            QFile::rename(stray, path);
+            QFile::remove(QStringLiteral("info/") + QFileInfo(stray).fileName()
+                          + QStringLiteral(".trashinfo"));
+            QDir().rmdir(QStringLiteral("files"));
+            QDir().rmdir(QStringLiteral("info"));
+            trashed = false;
+            why.clear();
+        }
+        if (!trashed) {
+            if (why.isEmpty() || why == QLatin1String("Unknown error"))
+                why = tr("this system has no trash, or none that can take this folder");
+            QString message = tr("Could not move %1 to the trash (%2). Tessera never deletes images "
+                                 "permanently, so it and the files after it are still in the archive.")
+                                  .arg(QDir::toNativeSeparators(path), why);
+            if (moved > 0)
+                message += QLatin1Char(' ')
+                    + QCoreApplication::translate("ImageArchive",
+                                                  "%n file(s) were moved to the trash before it.", nullptr,
+                                                  moved);
+            return Error::make(Error::Kind::Io, message);
+        }
+        ++moved;
+        if (!folders.contains(info.absolutePath()))
+            folders.append(info.absolutePath());
+    }
+    // The task's folder, then its month and year folders, when nothing else is in them. rmdir() never
+    // removes a folder that still holds anything.
+    for (QString folder : std::as_const(folders)) {
+        while (folder.startsWith(root + QLatin1Char('/')) && QDir().rmdir(folder))
+            folder = QFileInfo(folder).absolutePath();
+    }
+    return moved;
 }
 
 } // namespace tessera

@@ -64,6 +64,18 @@ public:
 
     static QString sha256(const QByteArray &bytes);
 
+    // Removes what an interrupted QSaveFile left in root/folder: temporary files beside the final names
+    // ("grid.png.Ab12Cd"). Never touches a file at a final name. Call only when no write to the folder
+    // is under way. Returns how many were removed.
+    static int removeLeftovers(const QString &root, const QString &folder);
+
+    // Moves the files at `relativePaths` (as HistoryStore::deleteTask returns them) to the system trash
+    // (QFile::moveToTrash), then removes the folders left empty up to the archive root. Files already
+    // gone are skipped. Returns how many were moved. Nothing is ever deleted permanently: when the
+    // system has no trash, or a file cannot be moved, the Error says so and the files stay where they
+    // are (those moved before the failure are in the trash). Paths that leave the root are refused.
+    Result<int> moveToTrash(const QStringList &relativePaths) const;
+
 private:
     QString m_root;
 };

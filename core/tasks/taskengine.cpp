@@ -10,14 +10,22 @@
 #include "storage/imagearchive.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QFuture>
 #include <QFutureWatcher>
 #include <QRandomGenerator>
+#include <QSysInfo>
 #include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
+
+#ifdef Q_OS_UNIX
+#include <cerrno>
+#include <csignal>
+#include <unistd.h>
+#endif
 
 namespace tessera {
 
@@ -40,6 +48,71 @@ QString durationText(qint64 ms)
 QString newId()
 {
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+// The PID namespace of this process (Linux): two processes with the same host name and PID in different
+// containers are not the same process.
+QString pidNamespace()
+{
+#ifdef Q_OS_LINUX
+    char target[64] = {};
+    const ssize_t n = ::readlink("/proc/self/ns/pid", target, sizeof target - 1);
+    if (n > 0)
+        return QString::fromLatin1(target, n);
+#endif
+    return {};
+}
+
+// "host|pid namespace|pid|uuid": an engine's lease owner id. The uuid makes it unique; the rest lets
+// another process of this machine tell that the owner has died (kill -9, power cut of the process)
+// and take its tasks over at once instead of waiting for the lease to run out.
+QString newOwnerId()
+{
+    const QString host = QSysInfo::machineHostName().remove(QLatin1Char('|'));
+    return QStringList {host, pidNamespace(), QString::number(QCoreApplication::applicationPid()), newId()}
+        .join(QLatin1Char('|'));
+}
+
+// True only when `owner` is certainly a process of this machine that no longer exists. Anything else
+// (another machine, an older id format, no way to ask) counts as alive: its lease then simply runs out.
+bool ownerIsDead(const QString &owner)
+{
+    const QStringList parts = owner.split(QLatin1Char('|'));
+    if (parts.size() != 4)
+        return false;
+    const QString host = QSysInfo::machineHostName().remove(QLatin1Char('|'));
+    bool ok = false;
+    const qint64 pid = parts[2].toLongLong(&ok);
+    if (!ok || pid <= 0 || parts[0] != host || parts[1] != pidNamespace()
+        || pid == QCoreApplication::applicationPid())
+        return false;
+#ifdef Q_OS_UNIX
+    return ::kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH;
+#else
+    return false;
+#endif
+}
+
+// The "N images could not be saved" note of a task whose images are not all in the archive.
+std::optional<Error> missingImagesNote(const QList<ImageRef> &images)
+{
+    QStringList reasons;
+    bool onlyExpired = true;
+    for (const ImageRef &img : images) {
+        if (img.state == ImageState::Failed) {
+            onlyExpired = false;
+            reasons.append(img.error);
+        } else if (img.state == ImageState::Expired) {
+            reasons.append(img.error.isEmpty() ? tr("its link has expired") : img.error);
+        }
+    }
+    if (reasons.isEmpty())
+        return std::nullopt;
+    const auto count = reasons.size();
+    const QString what
+        = count == 1 ? tr("1 image could not be saved") : tr("%1 images could not be saved").arg(count);
+    return Error::make(onlyExpired ? Error::Kind::NotFound : Error::Kind::Io,
+                       what + QStringLiteral(": ") + reasons.join(QStringLiteral("; ")));
 }
 
 // 404, 403 and 410 on a result file mean the vendor no longer has it (PROVIDERS.md §7: expired URLs
@@ -97,6 +170,9 @@ struct TaskEngine::Job
     std::optional<Error> keyError;
     QList<QPointer<TransportReply>> downloads; // result files in flight
     QStringList downloadErrors;
+    // An ended task whose missing images are fetched again (TaskEngine::retryDownloads): it stays
+    // Succeeded and takes no account slot.
+    bool retryOnly = false;
 
     // Stops every request of this job; their answers will never be looked at.
     void abortAll(QObject *receiver, bool deleteNow)
@@ -131,7 +207,7 @@ TaskEngine::TaskEngine(HistoryStore &store, ImageArchive &archive, const Provide
     , m_transport(transport)
     , m_clock(clock)
     , m_config(config)
-    , m_owner(newId())
+    , m_owner(newOwnerId())
 {
     m_clock.callAfter(m_config.leaseRenewMs, this, [this] { renewLeases(); });
 }
@@ -176,7 +252,7 @@ int TaskEngine::slotsInUse(const QString &accountId) const
 {
     int n = 0;
     for (const auto &[id, job] : m_jobs) {
-        if (job->account.id == accountId && job->phase != Job::Phase::Waiting)
+        if (job->account.id == accountId && job->phase != Job::Phase::Waiting && !job->retryOnly)
             ++n;
     }
     return n;
@@ -190,7 +266,18 @@ void TaskEngine::touch(Job &job)
 bool TaskEngine::persist(Job &job, bool withImages)
 {
     touch(job);
-    const Status s = withImages ? m_store.saveTaskAndImages(job.task) : m_store.saveTask(job.task);
+    Status s;
+    if (withImages) {
+        // Merged with what is stored: another process may have marked an image expired, or saved it,
+        // since this job read the task; the job's older copy must not undo that.
+        const Result<QList<ImageRef>> stored = m_store.mergeTaskAndImages(job.task);
+        if (stored)
+            job.task.images = *stored;
+        else
+            s = stored.error();
+    } else {
+        s = m_store.saveTask(job.task);
+    }
     if (s)
         return true;
     // Without a record of this step the next one must not happen: stop here and say so.
@@ -295,7 +382,7 @@ Result<QString> TaskEngine::submit(const Operation &requested, const QString &ac
 }
 
 TaskEngine::Job *TaskEngine::startJob(const Task &task, const Account &account,
-                                      const ProviderAdapter *adapter)
+                                      const ProviderAdapter *adapter, bool needsKey)
 {
     auto job = std::make_unique<Job>();
     job->task = task;
@@ -305,7 +392,8 @@ TaskEngine::Job *TaskEngine::startJob(const Task &task, const Account &account,
     job->generation = g_nextGeneration++;
     Job *raw = job.get();
     m_jobs[task.id] = std::move(job);
-    loadKey(*raw);
+    if (needsKey)
+        loadKey(*raw);
     return raw;
 }
 
@@ -790,6 +878,11 @@ void TaskEngine::applySnapshot(Job &job, const TaskSnapshot &snapshot)
 void TaskEngine::startDownloads(Job &job, const TaskSnapshot &snapshot)
 {
     job.phase = Job::Phase::Downloading;
+    // The vendor deletes results some days after the task was created (PROVIDERS.md, "General rules");
+    // past that an image not yet in the archive is marked Expired (HistoryStore::markExpiredImages).
+    const int retentionDays = job.adapter->capabilities(job.account).resultRetentionDays;
+    const QDateTime created = job.task.created.isValid() ? job.task.created : m_clock.now();
+    const QDateTime expires = retentionDays > 0 ? created.addDays(retentionDays) : QDateTime();
     // Keep what an earlier run already stored; everything else is (re)fetched.
     QList<ImageRef> images;
     for (const RemoteImage &remote : snapshot.results) {
@@ -798,6 +891,7 @@ void TaskEngine::startDownloads(Job &job, const TaskSnapshot &snapshot)
         img.index = remote.index;
         img.remoteUrl = remote.url;
         img.state = ImageState::Pending;
+        img.expires = expires;
         for (const ImageRef &old : job.task.images) {
             if (old.role == img.role && old.index == img.index && old.isLocal())
                 img = old;
@@ -813,6 +907,8 @@ void TaskEngine::startDownloads(Job &job, const TaskSnapshot &snapshot)
     job.task.images = images;
     job.task.state = TaskState::Running;
     job.task.progress = 100;
+    // What a write killed before its rename left (no ingest of this task is under way now).
+    ImageArchive::removeLeftovers(m_archive.root(), ImageArchive::taskFolder(job.task.id, job.task.created));
     // The URLs are on disk before any download starts: an interrupted download resumes at the next start.
     if (!persist(job, true))
         return;
@@ -822,7 +918,6 @@ void TaskEngine::startDownloads(Job &job, const TaskSnapshot &snapshot)
 
 void TaskEngine::downloadNext(Job &job)
 {
-    const QString folder = ImageArchive::taskFolder(job.task.id, job.task.created);
     for (int slot = 0; slot < job.task.images.size(); ++slot) {
         const ImageRef &img = job.task.images[slot];
         if (img.state != ImageState::Pending || img.remoteUrl.isEmpty())
@@ -830,6 +925,7 @@ void TaskEngine::downloadNext(Job &job)
         ++job.downloadsInFlight;
         TransportReply *reply
             = m_transport.download(QUrl(img.remoteUrl), job.account, m_config.maxDownloadBytes);
+        job.downloads.append(reply);
         const QString id = job.task.id;
         const int generation = job.generation;
         connect(reply, &TransportReply::finished, this,
@@ -895,7 +991,9 @@ void TaskEngine::onIngested(const QString &taskId, int generation, int slot,
         img.error = stored.error().userText();
         job->downloadErrors.append(img.error);
     } else {
+        const QDateTime expires = job->task.images[slot].expires; // the link's, kept for the record
         job->task.images[slot] = stored->first();
+        job->task.images[slot].expires = expires;
         for (qsizetype i = 1; i < stored->size(); ++i) {
             const ImageRef &tile = stored->at(i);
             auto existing
@@ -907,6 +1005,9 @@ void TaskEngine::onIngested(const QString &taskId, int generation, int slot,
             else
                 job->task.images.append(tile);
         }
+        // Recorded at once: after a crash an image already in the archive is not fetched again.
+        if (!persist(*job, true))
+            return;
     }
     if (--job->downloadsInFlight == 0)
         finishDownloads(*job);
@@ -914,6 +1015,10 @@ void TaskEngine::onIngested(const QString &taskId, int generation, int slot,
 
 void TaskEngine::finishDownloads(Job &job)
 {
+    if (job.retryOnly) {
+        finishRetry(job);
+        return;
+    }
     std::optional<Error> warning;
     if (!job.downloadErrors.isEmpty()) {
         const bool expired = std::all_of(job.task.images.cbegin(), job.task.images.cend(),
@@ -1062,6 +1167,8 @@ Status TaskEngine::check(const QString &taskId)
 void TaskEngine::resume()
 {
     const qint64 now = m_clock.nowMs();
+    if (const auto owners = m_store.leaseOwners(now); owners)
+        releaseDeadLeases(*owners);
     const auto claimed = m_store.claimOrphans(m_owner, now, now + m_config.leaseMs);
     if (!claimed) {
         qCWarning(lcTasks) << "cannot look for unfinished tasks:" << claimed.error().message;
@@ -1071,6 +1178,12 @@ void TaskEngine::resume()
             if (!isDriving(task.id))
                 takeOver(task);
         }
+    }
+    if (!m_downloadsRetried) {
+        // Once per process: a download that failed here is retried at the next start, not every
+        // adoptIntervalMs.
+        m_downloadsRetried = true;
+        retryDownloads();
     }
     if (!m_adoptScheduled) {
         // One chain of periodic looks for the engine's lifetime, however often resume() is called.
@@ -1106,6 +1219,8 @@ Result<bool> TaskEngine::adopt(const QString &taskId)
     if (isDriving(taskId))
         return true;
     const qint64 now = m_clock.nowMs();
+    if (const auto holder = m_store.leaseHolder(taskId, now); holder && !holder->isEmpty())
+        releaseDeadLeases({*holder});
     const auto claimed = m_store.claimOrphans(m_owner, now, now + m_config.leaseMs, taskId);
     if (!claimed)
         return claimed.error();
@@ -1186,10 +1301,129 @@ void TaskEngine::finishRun(Job &job, TaskState state, std::optional<Error> error
 void TaskEngine::renewLeases()
 {
     if (!m_jobs.empty()) {
-        if (const Status s = m_store.renewLeases(m_owner, m_clock.nowMs() + m_config.leaseMs); !s)
+        const qint64 now = m_clock.nowMs();
+        if (const Status s = m_store.renewLeases(m_owner, now + m_config.leaseMs); !s)
             qCWarning(lcTasks) << "could not renew task leases:" << s.error().message;
+        // renewLeases() covers tasks under way; a retried download holds the lease of an ended task.
+        for (const auto &[id, job] : m_jobs) {
+            if (job->retryOnly && !m_store.claimTask(id, m_owner, now, now + m_config.leaseMs).valueOr(false))
+                qCWarning(lcTasks) << "could not renew the lease of" << id;
+        }
     }
     m_clock.callAfter(m_config.leaseRenewMs, this, [this] { renewLeases(); });
+}
+
+void TaskEngine::releaseDeadLeases(const QStringList &owners)
+{
+    for (const QString &owner : owners) {
+        if (owner == m_owner || !ownerIsDead(owner))
+            continue;
+        qCInfo(lcTasks) << "the process" << owner
+                        << "has ended without releasing its tasks; taking them over";
+        if (const Status s = m_store.releaseAllLeases(owner); !s)
+            qCWarning(lcTasks) << "could not release the leases of" << owner << s.error().message;
+    }
+}
+
+int TaskEngine::retryDownloads()
+{
+    const qint64 now = m_clock.nowMs();
+    // Past its expiry a link is not tried again: the image becomes Expired (never deleted).
+    if (const Result<int> expired = m_store.markExpiredImages(now); !expired)
+        qCWarning(lcTasks) << "cannot mark expired images:" << expired.error().message;
+    else if (*expired > 0)
+        qCInfo(lcTasks) << *expired << "image links have expired";
+    const auto tasks = m_store.tasksWithUndownloadedImages();
+    if (!tasks) {
+        qCWarning(lcTasks) << "cannot look for images to download again:" << tasks.error().message;
+        return 0;
+    }
+    int queued = 0;
+    for (const Task &task : *tasks) {
+        if (!m_retryQueue.contains(task.id) && !isDriving(task.id)) {
+            m_retryQueue.append(task.id);
+            ++queued;
+        }
+    }
+    startNextRetry();
+    return queued;
+}
+
+void TaskEngine::startNextRetry()
+{
+    const auto running = [this] {
+        return std::count_if(m_jobs.cbegin(), m_jobs.cend(),
+                             [](const auto &j) { return j.second->retryOnly; });
+    };
+    while (!m_retryQueue.isEmpty() && running() < std::max(1, m_config.maxDownloadRetries))
+        startRetry(m_retryQueue.takeFirst());
+}
+
+bool TaskEngine::startRetry(const QString &taskId)
+{
+    if (isDriving(taskId))
+        return false;
+    const qint64 now = m_clock.nowMs();
+    if (const auto holder = m_store.leaseHolder(taskId, now); holder && !holder->isEmpty())
+        releaseDeadLeases({*holder});
+    // The lease keeps another process (the CLI, a second window) from fetching the same files.
+    const Result<bool> claimed = m_store.claimTask(taskId, m_owner, now, now + m_config.leaseMs);
+    if (!claimed || !*claimed)
+        return false;
+    // Read again under the lease: what the list said may have changed since.
+    const auto stored = m_store.task(taskId);
+    const auto release = [&] {
+        if (const Status s = m_store.releaseLease(taskId, m_owner); !s)
+            qCWarning(lcTasks) << "could not release the lease of" << taskId << s.error().message;
+    };
+    if (!stored || !stored->has_value() || (*stored)->state != TaskState::Succeeded) {
+        release();
+        return false;
+    }
+    Task task = **stored;
+    const auto account = m_store.account(task.accountId);
+    const ProviderAdapter *adapter
+        = account && account->has_value() ? m_providers.adapter((*account)->family) : nullptr;
+    bool any = false;
+    for (ImageRef &img : task.images) {
+        if ((img.state == ImageState::Pending || img.state == ImageState::Failed)
+            && !img.remoteUrl.isEmpty()) {
+            img.state = ImageState::Pending;
+            any = true;
+        }
+    }
+    if (!adapter || !any) {
+        release();
+        return false;
+    }
+    qCInfo(lcTasks) << "fetching again the missing images of" << taskId;
+    ImageArchive::removeLeftovers(m_archive.root(), ImageArchive::taskFolder(task.id, task.created));
+    Job *job = startJob(task, **account, adapter, false);
+    job->retryOnly = true;
+    job->phase = Job::Phase::Downloading;
+    downloadNext(*job);
+    return true;
+}
+
+void TaskEngine::finishRetry(Job &job)
+{
+    // Images still Pending here were never asked for (no URL): they keep their state.
+    std::sort(job.task.images.begin(), job.task.images.end(), [](const ImageRef &a, const ImageRef &b) {
+        return a.role != b.role ? a.role < b.role : a.index < b.index;
+    });
+    job.task.error = missingImagesNote(job.task.images);
+    const QString id = job.task.id;
+    if (!persist(job, true))
+        return; // persist() reported it and ended the job
+    if (const Status s = m_store.releaseLease(id, m_owner); !s)
+        qCWarning(lcTasks) << "could not release the lease of" << id << s.error().message;
+    const Task done = job.task;
+    m_jobs.erase(id);
+    qCInfo(lcTasks) << "missing images of" << id
+                    << (done.error ? done.error->message : QStringLiteral("saved"));
+    emit taskChanged(done);
+    QMetaObject::invokeMethod(
+        this, [this] { startNextRetry(); }, Qt::QueuedConnection);
 }
 
 } // namespace tessera

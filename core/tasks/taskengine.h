@@ -11,6 +11,7 @@
 #include <QPointer>
 #include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <map>
 #include <memory>
@@ -50,6 +51,7 @@ public:
         int leaseRenewMs = 10'000;
         int adoptIntervalMs = 15'000; // how often to look for tasks another process left behind
         int maxTransientErrors = 8; // failed status checks in a row before a task is Unfinished
+        int maxDownloadRetries = 4; // ended tasks whose missing images are fetched again at once
     };
 
     TaskEngine(HistoryStore &store, ImageArchive &archive, const ProviderRegistry &providers,
@@ -76,8 +78,16 @@ public:
     Status check(const QString &taskId);
 
     // Takes over tasks that are still under way and that no live process drives: after a restart, or
-    // after the CLI submitted a task and exited. Also runs every Config::adoptIntervalMs.
+    // after the CLI submitted a task and exited. Also runs every Config::adoptIntervalMs. A lease held
+    // by a process of this machine that no longer exists (killed) is taken over at once, not after it
+    // runs out. The first call also marks images past their expiry as Expired and fetches again the
+    // images of ended tasks that are still pending or failed (retryDownloads).
     void resume();
+    // Fetches again the pending and failed (not expired) images of ended tasks, a few tasks at a time,
+    // each under a lease so that two processes never fetch the same task. Images already downloaded
+    // are never touched. The task stays Succeeded; taskChanged (not taskFinished) reports the result.
+    // Returns how many tasks were queued for it.
+    int retryDownloads();
     // At start: asks again about tasks that ended "unfinished" (poll cap or timeout) in the last `maxAgeMs`
     // — vendors keep results for about 15 days — with a fresh budget of status checks. Returns how many.
     int recheckUnfinished(qint64 maxAgeMs = 7LL * 24 * 3600 * 1000);
@@ -101,7 +111,8 @@ private:
     struct Job;
 
     Job *jobFor(const QString &taskId, int generation) const;
-    Job *startJob(const Task &task, const Account &account, const ProviderAdapter *adapter);
+    Job *startJob(const Task &task, const Account &account, const ProviderAdapter *adapter,
+                  bool needsKey = true);
     void pump();
     void submitJob(Job &job);
     void send(Job &job, const Result<HttpCall> &call);
@@ -123,6 +134,11 @@ private:
     void onDownloaded(const QString &taskId, int generation, int slot, TransportReply *reply);
     void onIngested(const QString &taskId, int generation, int slot, const Result<QList<ImageRef>> &stored);
     void finishDownloads(Job &job);
+    void startNextRetry();
+    bool startRetry(const QString &taskId);
+    void finishRetry(Job &job);
+    // Frees the leases of `owners` that belong to processes of this machine that have died.
+    void releaseDeadLeases(const QStringList &owners);
 
     // Writes the job's task; on failure stops the job and reports. Returns false when it failed.
     bool persist(Job &job, bool withImages = false);
@@ -147,6 +163,8 @@ private:
     QSet<QString> m_noBatch; // accounts whose server refused a batch status request
     bool m_pumpQueued = false;
     bool m_adoptScheduled = false;
+    bool m_downloadsRetried = false;
+    QStringList m_retryQueue; // ended tasks whose images retryDownloads() will fetch
 };
 
 } // namespace tessera

@@ -3,6 +3,7 @@
 
 #include <QBuffer>
 #include <QDir>
+#include <QDirIterator>
 #include <QFileInfo>
 #include <QImage>
 #include <QPainter>
@@ -39,7 +40,34 @@ QImage numbered(QSize size)
 class TstImageArchive : public QObject
 {
     Q_OBJECT
+private:
+    QTemporaryDir m_home; // HOME and XDG_DATA_HOME: QFile::moveToTrash uses $XDG_DATA_HOME/Trash here
+
+    // A grid and its tiles stored for `taskId` under `archive`; their relative paths.
+    static QStringList storeTask(const ImageArchive &archive, const QString &taskId)
+    {
+        ImageArchive::Ingest request;
+        request.bytes = encode(numbered(QSize(8, 8)), "png");
+        request.root = archive.root();
+        request.folder = QStringLiteral("2026/11/") + taskId;
+        request.splitGrid = true;
+        const auto stored = ImageArchive::ingest(request);
+        QStringList paths;
+        for (const ImageRef &img : stored.value())
+            paths.append(img.path);
+        return paths;
+    }
+
+    QString trashFiles() const { return m_home.filePath(QStringLiteral("data/Trash/files")); }
+
 private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        qputenv("HOME", QFile::encodeName(m_home.path()));
+        qputenv("XDG_DATA_HOME", QFile::encodeName(m_home.filePath(QStringLiteral("data"))));
+    }
+
     void tileRectsCoverEveryPixelOnce_data()
     {
         QTest::addColumn<QSize>("size");
@@ -176,6 +204,87 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), QByteArray("second"));
         QCOMPARE(QDir(dir.filePath(QStringLiteral("a/b"))).entryList(QDir::Files | QDir::Hidden).size(), 1);
+    }
+
+    void deleteMovesFilesToTheTrashAndRemovesEmptyFolders()
+    {
+        const ImageArchive archive(m_home.filePath(QStringLiteral("data/tessera/archive")));
+        const QStringList a = storeTask(archive, QStringLiteral("task-a"));
+        const QStringList b = storeTask(archive, QStringLiteral("task-b"));
+        QCOMPARE(a.size(), 5);
+        const int before = QDir(trashFiles()).entryList(QDir::Files).size();
+
+        const Result<int> moved = archive.moveToTrash(a);
+        QVERIFY2(moved.ok(), qPrintable(moved.ok() ? QString() : moved.error().message));
+        QCOMPARE(*moved, 5);
+        for (const QString &path : a)
+            QVERIFY(!QFileInfo::exists(archive.absolutePath(path)));
+        QCOMPARE(QDir(trashFiles()).entryList(QDir::Files).size(), before + 5);
+        // The task's folder is gone; the month folder still holds the other task.
+        QVERIFY(!QFileInfo::exists(archive.absolutePath(QStringLiteral("2026/11/task-a"))));
+        QVERIFY(QFileInfo::exists(archive.absolutePath(b.first())));
+
+        // Files already gone are skipped; the last task takes its empty month and year folders along.
+        QVERIFY(QFile::remove(archive.absolutePath(b.last())));
+        QCOMPARE(*archive.moveToTrash(b), 4);
+        QVERIFY(!QFileInfo::exists(archive.absolutePath(QStringLiteral("2026"))));
+        QVERIFY(QFileInfo::exists(archive.root()));
+        QCOMPARE(*archive.moveToTrash(b), 0);
+    }
+
+    void deleteRefusesPathsOutsideTheArchive_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::newRow("parent") << QStringLiteral("../outside.png");
+        QTest::newRow("absolute") << m_home.filePath(QStringLiteral("outside.png"));
+        QTest::newRow("empty") << QString();
+    }
+    void deleteRefusesPathsOutsideTheArchive()
+    {
+        QFETCH(QString, path);
+        const ImageArchive archive(m_home.filePath(QStringLiteral("data/tessera/refuse")));
+        const QStringList mine = storeTask(archive, QStringLiteral("t"));
+        QVERIFY(ImageArchive::writeFile(m_home.path(), QStringLiteral("outside.png"), "x").ok());
+        const Result<int> moved = archive.moveToTrash(mine + QStringList {path});
+        QVERIFY(!moved.ok());
+        QCOMPARE(moved.error().kind, Error::Kind::InvalidRequest);
+        // Nothing was moved, not even the valid paths listed first.
+        for (const QString &p : mine)
+            QVERIFY(QFileInfo::exists(archive.absolutePath(p)));
+        QVERIFY(QFileInfo::exists(m_home.filePath(QStringLiteral("outside.png"))));
+    }
+
+    void withoutATrashNothingIsDeleted()
+    {
+        // A trash that cannot be created (its parent is a file): the error says so, the files stay.
+        const QString blocked = m_home.filePath(QStringLiteral("blocked"));
+        QVERIFY(ImageArchive::writeFile(m_home.path(), QStringLiteral("blocked"), "not a folder").ok());
+        const ImageArchive archive(m_home.filePath(QStringLiteral("data/tessera/notrash")));
+        const QStringList paths = storeTask(archive, QStringLiteral("t"));
+        qputenv("XDG_DATA_HOME", QFile::encodeName(blocked));
+        const Result<int> moved = archive.moveToTrash(paths);
+        qputenv("XDG_DATA_HOME", QFile::encodeName(m_home.filePath(QStringLiteral("data"))));
+        QVERIFY(!moved.ok());
+        QCOMPARE(moved.error().kind, Error::Kind::Io);
+        QVERIFY2(moved.error().message.contains(QStringLiteral("trash")), qPrintable(moved.error().message));
+        QVERIFY(moved.error().message.contains(QStringLiteral("never deletes")));
+        for (const QString &p : paths)
+            QVERIFY(QFileInfo::exists(archive.absolutePath(p)));
+    }
+
+    void leftoversOfAnInterruptedWriteAreRemoved()
+    {
+        QTemporaryDir dir;
+        for (const char *name : {"t/grid.png", "t/grid.png.Ab12Cd", "t/tile-3.png.x9Y8z7",
+                                 "t/video.mp4.QwErTy", "t/holiday.jpg.Ab12Cd", "t/upscale.webp"})
+            QVERIFY(ImageArchive::writeFile(dir.path(), QString::fromLatin1(name), "bytes").ok());
+        QCOMPARE(ImageArchive::removeLeftovers(dir.path(), QStringLiteral("t")), 3);
+        QStringList left = QDir(dir.filePath(QStringLiteral("t"))).entryList(QDir::Files);
+        left.sort();
+        QCOMPARE(left,
+                 (QStringList {QStringLiteral("grid.png"), QStringLiteral("holiday.jpg.Ab12Cd"),
+                               QStringLiteral("upscale.webp")}));
+        QCOMPARE(ImageArchive::removeLeftovers(dir.path(), QStringLiteral("missing")), 0);
     }
 };
 

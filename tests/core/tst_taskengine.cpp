@@ -9,8 +9,15 @@
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QSysInfo>
 #include <QTest>
+#include <QUuid>
+
+#ifdef Q_OS_LINUX
+#include <unistd.h>
+#endif
 
 using namespace tessera;
 using namespace tessera::test;
@@ -25,6 +32,7 @@ class FakeAdapter final : public ProviderAdapter
 {
 public:
     PollPolicy policy {1000, 1000, 1000, 0, 60'000};
+    int retentionDays = 0;
 
     QString family() const override { return QStringLiteral("fake"); }
     QString displayName() const override { return QStringLiteral("Fake"); }
@@ -32,6 +40,7 @@ public:
     {
         Capabilities c;
         c.operations = {OperationKind::Imagine};
+        c.resultRetentionDays = retentionDays;
         return c;
     }
     Availability availability(const Operation &, const Task *, const Account &) const override
@@ -104,6 +113,31 @@ QByteArray pngBytes(QSize size, QColor color)
 Result<HttpResponse> json(int status, const QJsonObject &o)
 {
     return HttpResponse::json(status, o);
+}
+
+QString fileUrl(const char *name)
+{
+    return QStringLiteral("http://127.0.0.1/") + QLatin1String(name);
+}
+
+// The fake family's server: the submit gets an id, every status answer is "done" with `urls`.
+ScriptedTransport::Handler doneWith(const QStringList &urls)
+{
+    return [urls](const HttpCall &call) -> std::optional<Result<HttpResponse>> {
+        if (call.path == QLatin1String("/submit"))
+            return json(200, {{QStringLiteral("id"), QStringLiteral("r-1")}});
+        return json(200,
+                    {{QStringLiteral("state"), QStringLiteral("done")},
+                     {QStringLiteral("urls"), QJsonArray::fromStringList(urls)}});
+    };
+}
+
+QList<ImageState> states(const Task &t)
+{
+    QList<ImageState> list;
+    for (const ImageRef &img : t.images)
+        list.append(img.state);
+    return list;
 }
 
 } // namespace
@@ -613,6 +647,199 @@ private slots:
         // No partial file was left behind for the failed ones.
         const QDir folder(env->archive->absolutePath(ImageArchive::taskFolder(id, t.created)));
         QCOMPARE(folder.entryList(QDir::Files).size(), 1);
+    }
+
+    void resultsCarryTheirExpiry()
+    {
+        ScriptedTransport transport;
+        transport.handler = doneWith({fileUrl("a.png"), fileUrl("b.png")});
+        transport.downloads = [](const QUrl &) -> Result<HttpResponse> {
+            HttpResponse r;
+            r.status = 200;
+            r.body = pngBytes(QSize(8, 8), Qt::red);
+            return r;
+        };
+        FakeAdapter *adapter = nullptr;
+        auto env = fakeEnv(transport, &adapter);
+        adapter->retentionDays = 15;
+        const QString id
+            = *env->engine->submit(Operation::imagine(QStringLiteral("x")), QStringLiteral("fake-1"));
+        QVERIFY(env->runUntil([&] { return isTerminal(env->task(id).state); }));
+        const Task t = env->task(id);
+        QCOMPARE(t.images.size(), 2);
+        for (const ImageRef &img : t.images)
+            QCOMPARE(img.expires, t.created.addDays(15));
+        // A family that does not expire its results (the demo): no expiry at all.
+        TestEnv demo;
+        for (const ImageRef &img : demo.task(demo.imagineAndWait(QStringLiteral("x"))).images)
+            QVERIFY(!img.expires.isValid());
+    }
+
+    void startFetchesMissingImagesOnceAndNeverTouchesStoredOnes()
+    {
+        ScriptedTransport transport;
+        transport.handler = doneWith({fileUrl("ok.png"), fileUrl("flaky.png"), fileUrl("gone.png")});
+        QHash<QString, int> fetched;
+        bool flakyWorks = false;
+        transport.downloads = [&](const QUrl &url) -> Result<HttpResponse> {
+            ++fetched[url.path()];
+            HttpResponse r;
+            r.status = 200;
+            r.body = pngBytes(QSize(16, 16), Qt::blue);
+            if (url.path() == QLatin1String("/gone.png"))
+                r.status = 404;
+            else if (url.path() == QLatin1String("/flaky.png") && !flakyWorks)
+                r.status = 503;
+            return r;
+        };
+        FakeAdapter *adapter = nullptr;
+        auto env = fakeEnv(transport, &adapter);
+        adapter->retentionDays = 15;
+        const QString id
+            = *env->engine->submit(Operation::imagine(QStringLiteral("x")), QStringLiteral("fake-1"));
+        QVERIFY(env->runUntil([&] { return isTerminal(env->task(id).state); }));
+        const Task first = env->task(id);
+        QCOMPARE(states(first), (QList {ImageState::Downloaded, ImageState::Failed, ImageState::Expired}));
+        QVERIFY(first.images[1].error.contains(QStringLiteral("503")));
+
+        // An older task whose link ran out while Tessera was not running.
+        Task stale;
+        stale.id = QStringLiteral("stale");
+        stale.accountId = QStringLiteral("fake-1");
+        stale.operation = Operation::imagine(QStringLiteral("stale"));
+        stale.state = TaskState::Succeeded;
+        stale.created = env->clock->now().addDays(-20);
+        stale.finished = stale.created;
+        ImageRef pending;
+        pending.index = 1;
+        pending.remoteUrl = fileUrl("stale.png");
+        pending.expires = stale.created.addDays(15);
+        stale.images = {pending};
+        QVERIFY(env->store->insertTask(stale, QString(), 0).ok());
+
+        flakyWorks = true;
+        fetched.clear();
+        env->restart(); // the next start
+        QSignalSpy changed(env->engine.get(), &TaskEngine::taskChanged);
+        QSignalSpy finished(env->engine.get(), &TaskEngine::taskFinished);
+        env->engine->resume();
+        QVERIFY(env->engine->isDriving(id));
+        QVERIFY(env->runUntil([&] { return !env->engine->isDriving(id); }));
+        const Task t = env->task(id);
+        QCOMPARE(t.state, TaskState::Succeeded);
+        QCOMPARE(states(t), (QList {ImageState::Downloaded, ImageState::Downloaded, ImageState::Expired}));
+        QCOMPARE(t.images[0].path, first.images[0].path);
+        QCOMPARE(t.images[0].hash, first.images[0].hash);
+        QCOMPARE(t.finished, first.finished);
+        QVERIFY(t.error);
+        QCOMPARE(t.error->kind, Error::Kind::NotFound); // only the expired one is still missing
+        // Only the failed image was asked for: not the stored one, not the expired ones.
+        QCOMPARE(fetched, (QHash<QString, int> {{QStringLiteral("/flaky.png"), 1}}));
+        QCOMPARE(env->task(QStringLiteral("stale")).images.first().state, ImageState::Expired);
+        QVERIFY(QFileInfo::exists(env->archive->absolutePath(t.images[1].path)));
+        QCOMPARE(finished.count(), 0); // it had finished already
+        QVERIFY(!changed.isEmpty());
+        QCOMPARE(*env->store->leaseHolder(id, env->clock->nowMs()), QString());
+
+        // Not again in the same run, and nothing left to do at the next start.
+        fetched.clear();
+        env->engine->resume();
+        env->runUntil([] { return false; }, 2000);
+        env->restart();
+        env->engine->resume();
+        QVERIFY(!env->engine->isDriving(id));
+        QVERIFY(fetched.isEmpty());
+    }
+
+    void retriedDownloadsRespectAnotherProcesssLease()
+    {
+        ScriptedTransport transport;
+        transport.handler = doneWith({fileUrl("a.png")});
+        int fetched = 0;
+        transport.downloads = [&](const QUrl &) -> Result<HttpResponse> {
+            HttpResponse r;
+            r.status = ++fetched == 1 ? 500 : 200;
+            r.body = pngBytes(QSize(8, 8), Qt::green);
+            return r;
+        };
+        auto env = fakeEnv(transport);
+        const QString id
+            = *env->engine->submit(Operation::imagine(QStringLiteral("x")), QStringLiteral("fake-1"));
+        QVERIFY(env->runUntil([&] { return isTerminal(env->task(id).state); }));
+        QCOMPARE(env->task(id).images.first().state, ImageState::Failed);
+
+        env->restart();
+        const qint64 now = env->clock->nowMs();
+        // Another live process (a second window, the CLI) is fetching this task's images.
+        QVERIFY(*env->store->claimTask(id, QStringLiteral("another-process"), now, now + 30'000));
+        env->engine->resume();
+        QVERIFY(!env->engine->isDriving(id));
+        QCOMPARE(fetched, 1);
+        // Its lease ran out without it finishing: the next look takes the task.
+        env->manual.advance(31'000);
+        QCOMPARE(env->engine->retryDownloads(), 1);
+        QVERIFY(env->runUntil([&] { return !env->engine->isDriving(id); }));
+        QCOMPARE(fetched, 2);
+        QCOMPARE(env->task(id).images.first().state, ImageState::Downloaded);
+        QVERIFY(!env->task(id).error);
+    }
+
+    void expiryMarkedMeanwhileIsNotUndone()
+    {
+        // While the engine downloads, another process marks the links expired (its clock is later).
+        ScriptedTransport transport;
+        transport.handler = doneWith({fileUrl("ok.png"), fileUrl("late.png")});
+        TestEnv *other = nullptr;
+        transport.downloads = [&](const QUrl &url) -> Result<HttpResponse> {
+            HttpResponse r;
+            r.status = 200;
+            r.body = pngBytes(QSize(8, 8), Qt::gray);
+            if (url.path() == QLatin1String("/late.png")) {
+                if (!other->store->markExpiredImages(other->clock->nowMs() + 365LL * 24 * 3600 * 1000))
+                    r.status = 599; // the test fails below
+                r.status = 500;
+            }
+            return r;
+        };
+        FakeAdapter *adapter = nullptr;
+        auto env = fakeEnv(transport, &adapter);
+        adapter->retentionDays = 1;
+        other = env.get();
+        const QString id
+            = *env->engine->submit(Operation::imagine(QStringLiteral("x")), QStringLiteral("fake-1"));
+        QVERIFY(env->runUntil([&] { return isTerminal(env->task(id).state); }));
+        // The stored image wins over the mark; the one that failed stays Expired, not Failed.
+        QCOMPARE(states(env->task(id)), (QList {ImageState::Downloaded, ImageState::Expired}));
+    }
+
+    void leaseOfAKilledProcessIsTakenOverAtOnce()
+    {
+#ifndef Q_OS_LINUX
+        QSKIP("the owner id's PID namespace is read on Linux only");
+#else
+        TestEnv env;
+        const QString id = *env.engine->submit(Operation::imagine(QStringLiteral("orphan")), kDemo);
+        QVERIFY(env.runUntil([&] { return env.task(id).state == TaskState::Running; }));
+        env.restart();
+        // A process of this machine that held the task and died (kill -9): its lease is still live.
+        QProcess gone;
+        gone.start(QStringLiteral("true"), QStringList {});
+        QVERIFY(gone.waitForStarted());
+        const qint64 pid = gone.processId();
+        QVERIFY(gone.waitForFinished());
+        char ns[64] = {};
+        QVERIFY(::readlink("/proc/self/ns/pid", ns, sizeof ns - 1) > 0);
+        const QString owner
+            = QStringList {QSysInfo::machineHostName(), QString::fromLatin1(ns), QString::number(pid),
+                           QUuid::createUuid().toString(QUuid::WithoutBraces)}
+                  .join(QLatin1Char('|'));
+        const qint64 now = env.clock->nowMs();
+        QVERIFY(*env.store->claimTask(id, owner, now, now + 30'000));
+        QCOMPARE(*env.store->leaseHolder(id, now), owner);
+        env.engine->resume();
+        QVERIFY(env.engine->isDriving(id));
+        QVERIFY(env.runUntil([&] { return env.task(id).state == TaskState::Succeeded; }));
+#endif
     }
 };
 
