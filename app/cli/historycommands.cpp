@@ -55,7 +55,9 @@ int Cli::history(const QStringList &args)
         return fail(sub.isEmpty() ? usage : tr("unknown history command \"%1\"; %2").arg(sub, usage), Usage);
     Command cmd(QStringLiteral("tessera-cli history list [--limit N] [--search TEXT] [--json]"));
     cmd.add(QStringLiteral("limit"), tr("How many tasks (default 20)."), QStringLiteral("n"));
-    cmd.add(QStringLiteral("search"), tr("Only tasks whose prompt contains TEXT."), QStringLiteral("text"));
+    cmd.add(QStringLiteral("search"),
+            tr("Only tasks whose prompt has words starting with those of TEXT, best match first."),
+            QStringLiteral("text"));
     if (const auto done = parse(cmd, args.mid(1), 0, tr("history list takes no arguments, only options")))
         return *done;
     QString error;
@@ -64,7 +66,11 @@ int Cli::history(const QStringList &args)
         return fail(error.isEmpty() ? tr("--limit must not be negative") : error, Usage);
     if (!openCore())
         return DataError;
-    const auto tasks = m_core->store().recentTasks(limit, 0, cmd.value("search"));
+    // The history browser's search (full text, every word a prefix, best match first; newest first
+    // without text), so that the CLI finds what the GUI finds.
+    HistoryQuery query;
+    query.text = cmd.value("search");
+    const auto tasks = m_core->store().queryTasks(query, limit, 0);
     if (!tasks)
         return fail(tasks.error().message, DataError);
     if (cmd.isSet("json")) {
