@@ -116,9 +116,11 @@ Result<QList<Task>> HistoryStore::queryTasks(const HistoryQuery &query, int limi
     QVariantList bindings;
     QString sql;
     if (match.isEmpty()) {
-        sql = QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM tasks")
+        // A page of ids first, read from an index alone however deep the offset, then only those rows.
+        sql = QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM (SELECT id AS page_id FROM tasks")
             + (filter.sql.isEmpty() ? QString() : QStringLiteral(" WHERE ") + filter.sql)
-            + QStringLiteral(" ORDER BY created DESC, id DESC LIMIT ? OFFSET ?");
+            + QStringLiteral(" ORDER BY created DESC, id DESC LIMIT ? OFFSET ?) AS p"
+                             " CROSS JOIN tasks ON tasks.id = p.page_id ORDER BY created DESC, id DESC");
         bindings = filter.bindings;
     } else if (filter.sql.isEmpty()) {
         // Text alone: rank and page inside the index, then read just one page of tasks. Ordering by the

@@ -350,7 +350,7 @@ private slots:
         QTest::addColumn<QString>("index");
         const QString order = QStringLiteral(" ORDER BY created DESC, id DESC LIMIT 50");
         QTest::newRow("newest") << QStringLiteral("SELECT id FROM tasks") + order
-                                << QStringLiteral("tasks_by_created");
+                                << QStringLiteral("tasks_newest");
         QTest::newRow("account") << QStringLiteral("SELECT id FROM tasks WHERE account_id IN (?)") + order
                                  << QStringLiteral("tasks_by_account");
         QTest::newRow("operation") << QStringLiteral("SELECT id FROM tasks WHERE operation IN (?)") + order
@@ -360,7 +360,7 @@ private slots:
         QTest::newRow("favourites") << QStringLiteral("SELECT id FROM tasks WHERE favourite = 1") + order
                                     << QStringLiteral("tasks_favourites");
         QTest::newRow("dates") << QStringLiteral("SELECT id FROM tasks WHERE created >= ? AND created < ?")
-                + order << QStringLiteral("tasks_by_created");
+                + order << QStringLiteral("tasks_newest");
         QTest::newRow("count favourites") << QStringLiteral("SELECT COUNT(*) FROM tasks WHERE favourite = 1")
                                           << QStringLiteral("tasks_favourites");
         QTest::newRow("text and filter") << QStringLiteral(

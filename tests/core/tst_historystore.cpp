@@ -234,8 +234,8 @@ private slots:
         auto opened = HistoryStore::open(path);
         QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().message));
         auto store = std::move(*opened);
-        QCOMPARE(store->schemaVersion(), 2);
-        QCOMPARE(latestSchemaVersion(), 2);
+        QCOMPARE(store->schemaVersion(), 3);
+        QCOMPARE(latestSchemaVersion(), 3);
         // Old rows are in the index, accents or not; old tasks are not favourites; old images do not expire.
         QCOMPARE(search(*store, QStringLiteral("cafe")), QStringList {QStringLiteral("old-0")});
         QCOMPARE(search(*store, QStringLiteral("MONTREAL")), QStringList {QStringLiteral("old-0")});
@@ -252,7 +252,7 @@ private slots:
         store.reset();
         auto again = HistoryStore::open(path);
         QVERIFY(again.ok());
-        QCOMPARE((*again)->schemaVersion(), 2);
+        QCOMPARE((*again)->schemaVersion(), 3);
         QCOMPARE(*(*again)->countTasks({}), 2);
         QCOMPARE(search(**again, QStringLiteral("brulee")), QStringList {QStringLiteral("old-2")});
     }
@@ -278,7 +278,40 @@ private slots:
             QCOMPARE(q.value(0).toInt(), 3);
             QVERIFY(q.exec(QStringLiteral("DROP TABLE tasks_fts_rowid")));
         });
-        QCOMPARE((*HistoryStore::open(path))->schemaVersion(), 2);
+        QCOMPARE((*HistoryStore::open(path))->schemaVersion(), 3);
+    }
+
+    // Schema 2 as it was released in between: its newest-first index sorted ties the other way.
+    void migratesSchema2()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("h.sqlite"));
+        writeSchema1(path);
+        QVERIFY(HistoryStore::open(path).ok());
+        withRawDatabase(path, [](QSqlDatabase &db) {
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("DROP INDEX tasks_newest")));
+            QVERIFY(q.exec(QStringLiteral("CREATE INDEX tasks_by_created ON tasks(created DESC, id)")));
+            QVERIFY(q.exec(QStringLiteral("UPDATE schema_version SET version = 2")));
+        });
+        auto store = HistoryStore::open(path);
+        QVERIFY(store.ok());
+        QCOMPARE((*store)->schemaVersion(), 3);
+        const auto page = (*store)->queryTasks({}, 2, 1);
+        QVERIFY(page.ok());
+        QCOMPARE(page->size(), 2);
+        QCOMPARE(*(*store)->countTasks({}), 3);
+        store->reset();
+        withRawDatabase(path, [](QSqlDatabase &db) {
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE "
+                                          "'tasks_%' ORDER BY name")));
+            QStringList names;
+            while (q.next())
+                names << q.value(0).toString();
+            QVERIFY(names.contains(QStringLiteral("tasks_newest")));
+            QVERIFY(!names.contains(QStringLiteral("tasks_by_created")));
+        });
     }
 
     void searchIndexFollowsPromptChangesAndDeletes()
