@@ -6,6 +6,7 @@
 #include "gallery/galleryview.h"
 #include "history/historymodel.h"
 #include "history/historyview.h"
+#include "history/thumbnailloader.h"
 #include "imagecache.h"
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
@@ -16,6 +17,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -43,7 +45,11 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
     , m_cache(new ImageCache(96LL * 1024 * 1024, this))
     , m_queue(new TaskListModel(core.archive(), this))
     , m_historyModel(new HistoryModel(core.store(), core.archive(), this))
+    , m_thumbnails(new ThumbnailLoader(QDir(core.paths().cacheDir).filePath(QStringLiteral("thumbnails")),
+                                       128LL * 1024 * 1024, this))
 {
+    // Pages of the history are read on a thread of their own: scrolling never waits for SQLite.
+    m_historyModel->readPagesFrom(core.store().path());
     setWindowTitle(tr("Tessera"));
     setObjectName(QStringLiteral("MainWindow"));
     setDockNestingEnabled(true);
@@ -118,6 +124,37 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
     });
     connect(m_queueView, &QueueView::showRequested, this, &MainWindow::showTask);
     connect(m_historyView, &HistoryView::showRequested, this, &MainWindow::showTask);
+    connect(m_historyView, &HistoryView::openRequested, this, [this](const QString &id) {
+        showTask(id);
+        m_gallery->setFocus();
+    });
+    connect(m_historyView, &HistoryView::reuseRequested, this,
+            [this](const Operation &op, const QString &accountId) {
+                m_composeDock->show();
+                m_composeDock->raise();
+                if (!m_compose->setOperation(op, accountId))
+                    showMessage(tr("This account does not offer that task type; the prompt is in Compose"));
+                else
+                    showMessage(tr("Parameters placed in Compose — edit them and press Ctrl+Enter"));
+                m_compose->promptEditor()->setFocus();
+            });
+    connect(m_historyView, &HistoryView::varyRegionRequested, this, [this](const QString &id, int tile) {
+        // The Gallery owns the mask editor: show the task there, select the image, open the editor.
+        showTask(id);
+        if (!m_gallery->task() || m_gallery->task()->id != id)
+            return;
+        if (tile > 0)
+            m_gallery->selectTile(tile);
+        m_gallery->trigger(OperationKind::Inpaint);
+    });
+    connect(m_historyView, &HistoryView::taskDeleted, this, [this](const QString &id) {
+        if (m_gallery->task() && m_gallery->task()->id == id)
+            m_gallery->clear();
+        m_queue->removeTask(id);
+        --m_knownTaskCount;
+    });
+    connect(m_historyView, &HistoryView::message, this,
+            [this](const QString &text, bool error) { showMessage(text, error); });
     connect(m_historyModel, &HistoryModel::loadFailed, this,
             [this](const QString &m) { showMessage(tr("Could not read the history: %1").arg(m), true); });
     connect(m_queueView, &QueueView::cancelRequested, this, [this](const QString &id) {
@@ -153,8 +190,8 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
         }
         m_compose->setPromptHistory(history);
     }
-    if (m_historyModel->rowCount() > 0)
-        showTask(m_historyModel->taskAt(0).id);
+    if (const auto newest = m_historyModel->taskAt(0))
+        showTask(newest->id);
 
     resize(1440, 900);
     restoreGeometry(m_settings.windowGeometry());
@@ -180,7 +217,7 @@ void MainWindow::buildDocks()
     m_queueDock->setWidget(m_queueView);
     addDockWidget(Qt::RightDockWidgetArea, m_queueDock);
 
-    m_historyView = new HistoryView(*m_historyModel, *m_cache, this);
+    m_historyView = new HistoryView(*m_historyModel, m_core.store(), m_core.archive(), *m_thumbnails, this);
     m_historyDock = new QDockWidget(tr("History"), this);
     m_historyDock->setObjectName(QStringLiteral("HistoryDock"));
     m_historyDock->setWidget(m_historyView);
@@ -307,6 +344,10 @@ void MainWindow::loadAccounts()
     }
     m_queue->setProgressAccounts(reportsProgress);
     m_historyModel->setAccountNames(names);
+    QHash<QString, QString> families;
+    for (const Account &a : *accounts)
+        families.insert(a.id, a.family);
+    m_historyView->setAccounts(names, families);
     QString current = m_settings.lastAccountId();
     if (!m_accounts.contains(current))
         current = m_core.store().defaultAccount().valueOr(Account::demo()).id;
@@ -350,7 +391,7 @@ void MainWindow::showTask(const QString &taskId)
 void MainWindow::onTaskChanged(const Task &task)
 {
     m_queue->upsert(task, true);
-    m_historyModel->upsert(task, false);
+    m_historyModel->upsert(task);
     if (isTerminal(task.state)) {
         // A check or resume may have rewritten the files: decode them afresh.
         for (const ImageRef &img : task.images)
@@ -433,7 +474,7 @@ void MainWindow::changeEvent(QEvent *event)
         const int count = m_core.store().taskCount().valueOr(m_knownTaskCount);
         if (count != m_knownTaskCount) {
             m_knownTaskCount = count;
-            m_historyModel->reload();
+            m_historyModel->refresh(); // new tasks on top; the list and its scroll position stay
             m_core.engine().resume();
         }
     }

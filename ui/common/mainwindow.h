@@ -24,6 +24,7 @@ class HistoryView;
 class ImageCache;
 class QueueView;
 class TaskListModel;
+class ThumbnailLoader;
 
 // The main window: Compose (left dock), Gallery (centre), Queue and History (right docks), menus with
 // every action and its shortcut, and a status bar with the account, the running count and the last
@@ -39,6 +40,7 @@ public:
     ComposePanel *compose() const { return m_compose; }
     QueueView *queue() const { return m_queueView; }
     HistoryView *history() const { return m_historyView; }
+    HistoryModel *historyModel() const { return m_historyModel; }
     TaskListModel *queueModel() const { return m_queue; }
 
     // Shows a task in the Gallery and selects it in the Queue and the History.
@@ -68,6 +70,7 @@ private:
     ImageCache *m_cache;
     TaskListModel *m_queue;
     HistoryModel *m_historyModel;
+    ThumbnailLoader *m_thumbnails;
     ComposePanel *m_compose = nullptr;
     GalleryView *m_gallery = nullptr;
     QueueView *m_queueView = nullptr;

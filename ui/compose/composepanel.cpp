@@ -449,4 +449,37 @@ void ComposePanel::usePrompt(const QString &prompt)
     m_prompt->setFocus();
 }
 
+bool ComposePanel::setOperation(const Operation &op, const QString &accountId)
+{
+    if (const int index = m_account->findData(accountId); index >= 0)
+        m_account->setCurrentIndex(index); // applies the family's capabilities
+    const bool special = op.kind == OperationKind::Describe || op.kind == OperationKind::Blend
+        || op.kind == OperationKind::Shorten;
+    const bool typeSet = setCurrentType(special ? operationKindName(op.kind) : generateTypeName(op.type));
+    const auto choose = [](QComboBox *box, const QString &value) {
+        const int index = box->findData(value);
+        box->setCurrentIndex(index >= 0 ? index : 0);
+    };
+    m_prompt->setPlainText(op.prompt);
+    m_refs->clear();
+    for (const QString &ref : op.references)
+        m_refs->addReference(ref);
+    choose(m_aspect, op.aspectRatio);
+    choose(m_version, op.version);
+    choose(m_speed, op.speed);
+    choose(m_dimensions, op.dimensions);
+    choose(m_motion, op.motion);
+    choose(m_batch, op.videoBatch ? QString::number(*op.videoBatch) : kDefault);
+    m_chaos->setValue(op.chaos);
+    m_stylize->setValue(op.stylize);
+    m_weird->setValue(op.weird);
+    m_omniWeight->setValue(op.omniWeight);
+    m_watermark->setText(op.watermark);
+    m_translate->setChecked(op.translate.value_or(false));
+    m_error->hide();
+    refreshCost();
+    m_prompt->moveCursor(QTextCursor::End);
+    return typeSet;
+}
+
 } // namespace tessera::ui

@@ -50,6 +50,10 @@ public:
     void accepted(); // the task was queued: remember the prompt, clear the error
     // "Use this prompt": the text goes into the prompt editor for a new imagine.
     void usePrompt(const QString &prompt);
+    // "Reuse all parameters" (the history): the account (when it still exists), the task type, the
+    // prompt, the references and every parameter of `op`. A value the account's family does not offer
+    // is left at "default". False when the type is not offered by the account (the prompt is still set).
+    bool setOperation(const Operation &op, const QString &accountId);
 
     PromptEditor *promptEditor() const { return m_prompt; }
     ReferenceList *references() const { return m_refs; }
