@@ -174,6 +174,17 @@ private slots:
         QCOMPARE(herons, newestFirst);
     }
 
+    void oneLetterWordsListNewestFirst()
+    {
+        // Every word a single character: matches are listed newest first, unranked, and page correctly.
+        const QStringList found = search(QStringLiteral("r"));
+        QVERIFY(found.size() > 2);
+        QStringList newestFirst = found;
+        std::sort(newestFirst.begin(), newestFirst.end(), std::greater<QString>()); // ids grow with time
+        QCOMPARE(found, newestFirst);
+        QVERIFY(found.contains(search(QStringLiteral("red fox")).first()));
+    }
+
     void hostileInputNeverFails_data()
     {
         QTest::addColumn<QString>("text");

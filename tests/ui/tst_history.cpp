@@ -20,13 +20,11 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -574,67 +572,6 @@ private slots:
         QCOMPARE(window.gallery()->task()->id, QStringLiteral("single"));
         QTRY_COMPARE(opened.size(), 1);
         opened.first().first().value<QWidget *>()->close();
-    }
-
-    // Measurement, not a check: TESSERA_HISTORY_DB=<data dir>/history.sqlite (made by `tessera-cli dev
-    // populate --tasks 100000`) times the model's first page, pages deep down, a search, and scrolling
-    // the grid end to end on the GUI thread.
-    void measureAtScale()
-    {
-        const QString path = qEnvironmentVariable("TESSERA_HISTORY_DB");
-        if (path.isEmpty())
-            QSKIP("set TESSERA_HISTORY_DB to a populated history.sqlite to measure");
-        QElapsedTimer clock;
-        clock.start();
-        auto store = HistoryStore::open(path);
-        QVERIFY(store.ok());
-        qInfo("open + migrate: %lld ms", clock.restart());
-        ImageArchive archive(QFileInfo(path).absolutePath() + QStringLiteral("/archive"));
-        QTemporaryDir dir;
-        ThumbnailLoader thumbnails(dir.path());
-        HistoryModel model(**store, archive);
-        model.reload();
-        qInfo("count (%d rows): %lld ms", model.rowCount(), clock.restart());
-        QVERIFY(model.taskAt(0).has_value());
-        qInfo("first page: %lld ms", clock.restart());
-        for (int row : {model.rowCount() / 2, model.rowCount() - 1}) {
-            clock.restart();
-            QVERIFY(model.taskAt(row).has_value());
-            qInfo("page at row %d: %lld ms", row, clock.elapsed());
-        }
-        HistoryModel background(**store, archive);
-        background.readPagesFrom(path);
-        background.reload();
-        HistoryView view(background, **store, archive, thumbnails);
-        view.resize(900, 900);
-        clock.restart();
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        qInfo("view shown and laid out: %lld ms", clock.restart());
-        QScrollBar *bar = view.listView()->verticalScrollBar();
-        qint64 worst = 0;
-        const int steps = 200;
-        for (int i = 0; i <= steps; ++i) {
-            clock.restart();
-            bar->setValue(int(qint64(bar->maximum()) * i / steps));
-            view.listView()->viewport()->repaint();
-            QApplication::processEvents();
-            worst = std::max(worst, clock.elapsed());
-        }
-        qInfo("scrolling in %d jumps, worst frame: %lld ms; pages held: %d", steps, worst,
-              model.loadedPages());
-        clock.restart();
-        view.searchField()->setText(QStringLiteral("fox"));
-        view.applySearchNow();
-        qInfo("search 'fox' (%d rows) count: %lld ms", background.rowCount(), clock.restart());
-        QVERIFY(background.taskAt(0).has_value());
-        qInfo("search first page: %lld ms", clock.restart());
-        if (const QString shot = qEnvironmentVariable("TESSERA_HISTORY_SHOT"); !shot.isEmpty()) {
-            view.listView()->setCurrentIndex(background.index(0));
-            QTRY_COMPARE_WITH_TIMEOUT(thumbnails.queued() + thumbnails.running(), 0, 20000);
-            QTest::qWait(200); // the last thumbnails' repaint
-            QVERIFY(view.grab().save(shot));
-        }
     }
 };
 
