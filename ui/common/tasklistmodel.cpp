@@ -25,6 +25,14 @@ const ImageRef *TaskListModel::thumbnailOf(const Task &task)
     return nullptr;
 }
 
+QString taskToolTip(const Task &task)
+{
+    QString tip = task.prompt;
+    if (task.error)
+        tip += QStringLiteral("\n\n") + task.error->userText();
+    return tip;
+}
+
 QVariant TaskListModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_tasks.size())
@@ -33,12 +41,8 @@ QVariant TaskListModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return t.title(60);
-    case Qt::ToolTipRole: {
-        QString tip = t.prompt;
-        if (t.error)
-            tip += QStringLiteral("\n\n") + t.error->userText();
-        return tip;
-    }
+    case Qt::ToolTipRole:
+        return taskToolTip(t);
     case Qt::AccessibleTextRole:
         return tr("%1, %2").arg(t.title(60), taskStateLabel(t.state));
     case TaskRole:

@@ -13,6 +13,9 @@ class ImageArchive;
 
 namespace tessera::ui {
 
+// What a list row shows as its tooltip: the prompt, and the provider's message when the task failed.
+QString taskToolTip(const Task &task);
+
 // A list of tasks for the Queue and the History: rows keep Task values, updated in place by id.
 class TaskListModel : public QAbstractListModel
 {

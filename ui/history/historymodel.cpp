@@ -1,5 +1,6 @@
 #include "historymodel.h"
 
+#include "common/tasklistmodel.h"
 #include "historypagereader.h"
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
@@ -393,12 +394,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return t.title(60);
-    case Qt::ToolTipRole: {
-        QString tip = t.prompt;
-        if (t.error)
-            tip += QStringLiteral("\n\n") + t.error->userText();
-        return tip;
-    }
+    case Qt::ToolTipRole:
+        return taskToolTip(t);
     case Qt::AccessibleTextRole:
         return tr("%1, %2%3")
             .arg(t.title(60), taskStateLabel(t.state), t.favourite ? tr(", favourite") : QString());
