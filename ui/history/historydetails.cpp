@@ -53,9 +53,15 @@ QString link(const QString &id, const QString &text)
     return QStringLiteral("<a href='%1:%2'>%3</a>").arg(kTaskScheme, id, esc(text));
 }
 
-QString tileText(int tile)
+// Where an action came from: a grid's image, the whole grid (a reroll runs the same prompt again), or
+// an upscale's single image.
+QString origin(const Task &action)
 {
-    return tile > 0 ? HistoryDetails::tr("image %1").arg(tile) : HistoryDetails::tr("its single image");
+    if (action.tile > 0)
+        return HistoryDetails::tr("from image %1").arg(action.tile);
+    if (action.operation.kind == OperationKind::Reroll)
+        return HistoryDetails::tr("the same prompt again");
+    return HistoryDetails::tr("from its single image");
 }
 
 } // namespace
@@ -112,7 +118,7 @@ QString HistoryDetails::html(const Task &task)
     if (!task.parentId.isEmpty()) {
         m_parentId = task.parentId;
         const auto parent = m_store.task(task.parentId);
-        const QString from = tr("from %1").arg(tileText(task.tile));
+        const QString from = origin(task);
         if (parent && parent->has_value())
             lineage += row(tr("Parent"),
                            link(task.parentId, (*parent)->title(50)) + QStringLiteral(" — ") + esc(from));
@@ -125,7 +131,7 @@ QString HistoryDetails::html(const Task &task)
         for (const Task &c : *children) {
             m_childIds.append(c.id);
             items.append(link(c.id, c.operation.label()) + QStringLiteral(" <span style='color:gray'>")
-                         + esc(tr("from %1").arg(tileText(c.tile))) + QStringLiteral("</span>"));
+                         + esc(origin(c)) + QStringLiteral("</span>"));
         }
         lineage += row(tr("Children"), items.join(QStringLiteral("<br>")));
     }
