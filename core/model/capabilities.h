@@ -46,6 +46,10 @@ struct Capabilities
     // How many days the vendor keeps result URLs working (PROVIDERS.md, "General rules"). 0 = results
     // do not expire, or the family does not say.
     int resultRetentionDays = 0;
+    // How a vary-region mask goes over the wire (PROVIDERS.md "Mask PNGs everywhere"): the adapters
+    // encode it; the mask editor shows and previews it. None when the family has no vary region.
+    enum class MaskWire { None, Base64Png, DataUrlPng, Polygons };
+    MaskWire maskWire = MaskWire::None;
 
     bool supports(OperationKind kind) const { return operations.contains(kind); }
 };

@@ -8,6 +8,7 @@
 #include "mask/maskexport.h"
 #include "maskeditor/maskcanvas.h"
 #include "maskeditor/maskeditor.h"
+#include "maskeditor/masktarget.h"
 #include "providers/providerregistry.h"
 #include "storage/imagearchive.h"
 
@@ -128,6 +129,38 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         m_image = writeImage(m_dir, QStringLiteral("source.png"), kImageSize);
+    }
+
+    // Each family's wire format comes from its adapter (Capabilities::maskWire), apixo's from its option.
+    void targetFollowsTheFamily_data()
+    {
+        QTest::addColumn<QString>("family");
+        QTest::addColumn<QString>("maskFormat");
+        QTest::addColumn<int>("wire");
+        QTest::newRow("kolersky") << "kolersky"
+                                  << "" << int(MaskTarget::Wire::Base64Png);
+        QTest::newRow("mjproxy") << "mjproxy"
+                                 << "" << int(MaskTarget::Wire::DataUrlPng);
+        QTest::newRow("apixo raster") << "apixo"
+                                      << "" << int(MaskTarget::Wire::DataUrlPng);
+        QTest::newRow("apixo polygons") << "apixo"
+                                        << "polygons" << int(MaskTarget::Wire::Polygons);
+        QTest::newRow("demo") << "demo"
+                              << "" << int(MaskTarget::Wire::Base64Png);
+    }
+    void targetFollowsTheFamily()
+    {
+        QFETCH(QString, family);
+        QFETCH(QString, maskFormat);
+        QFETCH(int, wire);
+        const auto registry = ProviderRegistry::createDefault();
+        Account account;
+        account.family = family;
+        if (!maskFormat.isEmpty())
+            account.options.insert(QStringLiteral("mask-format"), maskFormat);
+        const MaskTarget target = maskTargetFor(*registry, account);
+        QCOMPARE(int(target.wire), wire);
+        QVERIFY(!target.description.isEmpty());
     }
 
     void brushStrokeWithTheMouseAndUndo()

@@ -158,7 +158,7 @@ void GalleryView::askVaryRegion()
     MaskEditorSetup setup;
     setup.imagePath = path;
     setup.title = op.tile > 0 ? tr("image %1 of %2").arg(op.tile).arg(m_task->title()) : m_task->title();
-    setup.target = maskTargetFor(m_account);
+    setup.target = maskTargetFor(m_providers, m_account);
     const ProviderAdapter *adapter = m_providers.adapter(m_account.family);
     if (op.tile > 0 && adapter && adapter->needsSingleImage(op))
         setup.note = tr("U%1 runs first (or its upscale is reused); the mask is fitted to the upscale's size "

@@ -1,34 +1,30 @@
 #include "masktarget.h"
 
+#include "providers/providerregistry.h"
+
 #include <QCoreApplication>
 
 namespace tessera::ui {
 
-namespace {
-QString tr(const char *text)
+MaskTarget maskTargetFor(const ProviderRegistry &providers, const Account &account)
 {
-    return QCoreApplication::translate("MaskTarget", text);
-}
-} // namespace
-
-MaskTarget maskTargetFor(const Account &account)
-{
+    const auto tr = [](const char *text) { return QCoreApplication::translate("MaskTarget", text); };
+    const ProviderAdapter *adapter = providers.adapter(account.family);
+    const QString family = adapter ? adapter->displayName() : account.family;
     MaskTarget target;
-    if (account.family == QLatin1String("apixo")) {
-        if (account.options.value(QStringLiteral("mask-format")).toString() == QLatin1String("polygons")) {
-            target.wire = MaskTarget::Wire::Polygons;
-            target.description = tr("polygon areas (apixo upload-paint, mask-format = polygons)");
-        } else {
-            target.wire = MaskTarget::Wire::DataUrlPng;
-            target.description = tr("a PNG data URL (apixo upload-paint, mask-format = raster)");
-        }
-    } else if (account.family == QLatin1String("mjproxy")) {
+    switch (adapter ? adapter->capabilities(account).maskWire : Capabilities::MaskWire::None) {
+    case Capabilities::MaskWire::Polygons:
+        target.wire = MaskTarget::Wire::Polygons;
+        target.description = tr("polygon areas (%1, mask-format = polygons)").arg(family);
+        break;
+    case Capabilities::MaskWire::DataUrlPng:
         target.wire = MaskTarget::Wire::DataUrlPng;
-        target.description = tr("a PNG data URL (midjourney-proxy Inpaint, maskBase64)");
-    } else if (account.family == QLatin1String("kolersky")) {
-        target.description = tr("a base64 PNG (kolersky /inpaint)");
-    } else {
-        target.description = tr("a base64 PNG (%1)").arg(account.family);
+        target.description = tr("a PNG data URL (%1)").arg(family);
+        break;
+    case Capabilities::MaskWire::Base64Png:
+    case Capabilities::MaskWire::None:
+        target.description = tr("a base64 PNG (%1)").arg(family);
+        break;
     }
     return target;
 }

@@ -168,7 +168,7 @@ QString ApixoAdapter::displayName() const
     return QStringLiteral("apixo-style");
 }
 
-Capabilities ApixoAdapter::capabilities(const Account &) const
+Capabilities ApixoAdapter::capabilities(const Account &account) const
 {
     Capabilities c;
     c.generateTypes = {GenerateType::Text, GenerateType::Image};
@@ -190,6 +190,10 @@ Capabilities ApixoAdapter::capabilities(const Account &) const
     c.serverCancel = false;
     c.reportsProgress = false;
     c.resultRetentionDays = 15; // PROVIDERS.md, "General rules"
+    // mask.url (a data URL) or mask.areas, per the account's mask-format (PROVIDERS.md §2).
+    c.maskWire = maskFormat(account).valueOr(QString()) == QLatin1String("polygons")
+        ? Capabilities::MaskWire::Polygons
+        : Capabilities::MaskWire::DataUrlPng;
     return c;
 }
 

@@ -97,6 +97,7 @@ Capabilities DemoAdapter::capabilities(const Account &) const
     c.serverCancel = true;
     c.reportsProgress = true;
     c.resultRetentionDays = 0; // rendered locally: nothing expires
+    c.maskWire = Capabilities::MaskWire::Base64Png;
     return c;
 }
 

@@ -132,6 +132,7 @@ Capabilities KolerskyAdapter::capabilities(const Account &) const
     c.serverCancel = true;
     c.reportsProgress = true;
     c.resultRetentionDays = 15; // PROVIDERS.md, "General rules"
+    c.maskWire = Capabilities::MaskWire::Base64Png; // /inpaint takes raw base64 (PROVIDERS.md §1)
     return c;
 }
 

@@ -65,6 +65,7 @@ Capabilities MjproxyAdapter::capabilities(const Account &) const
     // Signed Discord CDN URLs expire sooner than the 15 days of the other families (PROVIDERS.md,
     // "General rules"); a day is a safe bound for when to stop retrying a download.
     c.resultRetentionDays = 1;
+    c.maskWire = Capabilities::MaskWire::DataUrlPng; // maskBase64 is a data URL (PROVIDERS.md §4)
     return c;
 }
 
