@@ -238,6 +238,22 @@ private slots:
         QCOMPARE(f.model->rowCount(), 3);
     }
 
+    void everyActionHasAKeyAndATooltip()
+    {
+        Fixture f;
+        HistoryView &view = f.view();
+        for (const char *name :
+             {"open", "reveal", "copyPrompt", "copyImage", "reuse", "favourite", "varyRegion", "delete"}) {
+            QAction *a = view.action(QLatin1String(name));
+            QVERIFY2(a, name);
+            QVERIFY2(!a->toolTip().isEmpty(), name);
+            if (!a->shortcut().isEmpty())
+                QVERIFY2(a->toolTip().contains(a->shortcut().toString(QKeySequence::NativeText)), name);
+        }
+        QVERIFY(!view.action(QStringLiteral("reveal"))->shortcut().isEmpty());
+        QVERIFY(!view.action(QStringLiteral("varyRegion"))->shortcut().isEmpty());
+    }
+
     void favouriteToggles()
     {
         Fixture f;

@@ -455,6 +455,17 @@ void MainWindow::showShortcuts()
         {tr("Copy the selected image"), QKeySequence(QKeySequence::Copy).toString(QKeySequence::NativeText)});
     rows.append({tr("Earlier prompts"), tr("Up / Down in the prompt")});
     rows.append({tr("Zoom in the viewer"), tr("Ctrl+wheel, + / −, 0 to fit, 1 for 100%")});
+    // The History dock's own keys (while it has the focus).
+    for (QAction *a : m_historyView->actions()) {
+        if (!a->shortcut().isEmpty())
+            rows.append({tr("History: %1").arg(a->text().remove(QLatin1Char('&')).remove(QChar(0x2026))),
+                         a->shortcut().toString(QKeySequence::NativeText)});
+    }
+    rows.append({tr("Mask editor: brush, eraser, rectangle, lasso, polygon"), tr("B, E, R, L, P")});
+    rows.append({tr("Mask editor: brush size, invert, clear"), tr("[ and ], I, Delete")});
+    rows.append(
+        {tr("Mask editor: zoom, fit, pan"), tr("Ctrl+wheel or + / −, 0, Space+drag or middle button")});
+    rows.append({tr("Mask editor: preview what will be sent, submit"), tr("Ctrl+P, Ctrl+Enter")});
     ShortcutsDialog dialog(rows, this);
     dialog.exec();
 }

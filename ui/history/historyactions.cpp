@@ -61,21 +61,24 @@ void HistoryView::buildActions()
     make("open", tr("Open"), QKeySequence(), [this] {
         openCurrent();
     })->setToolTip(tr("Show in the Gallery (Enter)"));
-    make("reveal", tr("Reveal"), QKeySequence(), [this] {
+    make("reveal", tr("Reveal"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), [this] {
         revealCurrent();
     })->setToolTip(tr("Show the task's folder in the file manager"));
-    make("copyPrompt", tr("Copy Prompt"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
-         [this] { copyPrompt(); });
-    make("copyImage", tr("Copy Image"), QKeySequence::Copy, [this] { copyImage(); });
+    make("copyPrompt", tr("Copy Prompt"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), [this] {
+        copyPrompt();
+    })->setToolTip(tr("Copy the task's prompt"));
+    make("copyImage", tr("Copy Image"), QKeySequence::Copy, [this] {
+        copyImage();
+    })->setToolTip(tr("Copy the task's image"));
     make("reuse", tr("Reuse"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), [this] {
         reuseParameters();
     })->setToolTip(tr("Fill Compose with this task's prompt and every parameter"));
     QAction *fav
         = make("favourite", QStringLiteral("☆"), QKeySequence(Qt::Key_S), [this] { toggleFavourite(); });
     fav->setCheckable(true);
-    fav->setToolTip(tr("Favourite (S)"));
+    fav->setToolTip(tr("Mark or unmark as a favourite"));
     fav->setText(tr("★ Favourite"));
-    QAction *vary = make("varyRegion", tr("Vary Region…"), QKeySequence(), [this] {
+    QAction *vary = make("varyRegion", tr("Vary Region…"), QKeySequence(Qt::CTRL | Qt::Key_E), [this] {
         const auto t = currentTask();
         if (!t)
             return;
@@ -92,7 +95,13 @@ void HistoryView::buildActions()
     vary->setToolTip(tr("Open the task in the Gallery and edit a mask for Vary Region"));
     make("delete", tr("Delete…"), QKeySequence::Delete, [this] {
         deleteCurrent();
-    })->setToolTip(tr("Delete the task; its files go to the trash (Del)"));
+    })->setToolTip(tr("Delete the task; its files go to the trash"));
+    // Every tooltip names the action's key, in the platform's spelling.
+    for (QAction *a : std::as_const(m_actions)) {
+        if (!a->shortcut().isEmpty())
+            a->setToolTip(QStringLiteral("%1 (%2)").arg(a->toolTip(),
+                                                        a->shortcut().toString(QKeySequence::NativeText)));
+    }
 }
 
 void HistoryView::updateActions()

@@ -266,8 +266,9 @@ void MaskEditor::buildToolbar()
             if (!path.isEmpty())
                 importMask(path);
         }));
-    maskMenu->addAction(
-        addAction(QStringLiteral("reapply"), tr("Re-apply last mask"), {}, [this] { reapplyLastMask(); }));
+    maskMenu->addAction(addAction(QStringLiteral("reapply"), tr("Re-apply last mask"),
+                                  {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R)},
+                                  [this] { reapplyLastMask(); }));
     maskMenu->addSeparator();
     maskMenu->addAction(
         addAction(QStringLiteral("exportPng"), tr("Save mask as PNG…"), {QKeySequence::Save}, [this] {
