@@ -458,7 +458,13 @@ void MainWindow::showShortcuts()
     // The History dock's own keys (while it has the focus).
     for (QAction *a : m_historyView->actions()) {
         if (!a->shortcut().isEmpty())
-            rows.append({tr("History: %1").arg(a->text().remove(QLatin1Char('&')).remove(QChar(0x2026))),
+            rows.append({tr("History: %1")
+                             .arg(a->text()
+                                      .remove(QLatin1Char('&'))
+                                      .remove(QChar(0x2026))
+                                      .remove(QChar(0x2605))
+                                      .remove(QChar(0x2606))
+                                      .trimmed()),
                          a->shortcut().toString(QKeySequence::NativeText)});
     }
     rows.append({tr("Mask editor: brush, eraser, rectangle, lasso, polygon"), tr("B, E, R, L, P")});
