@@ -241,6 +241,37 @@ int ImageArchive::removeLeftovers(const QString &root, const QString &folder)
     return removed;
 }
 
+namespace {
+
+// Qt 6.4 on freedesktop systems: when no trash folder can be set up, QFile::moveToTrash "trashes" into
+// ./files of the working directory and reports success with a relative name. Puts the file back; true
+// when it is back where it was.
+bool undoStrayTrash(const QString &stray, const QString &original)
+{
+    const bool back = QFile::rename(stray, original);
+    QFile::remove(QStringLiteral("info/") + QFileInfo(stray).fileName() + QStringLiteral(".trashinfo"));
+    QDir().rmdir(QStringLiteral("files"));
+    QDir().rmdir(QStringLiteral("info"));
+    return back;
+}
+
+} // namespace
+
+bool ImageArchive::systemTrash(const QString &absolutePath, QString *why)
+{
+    QFile file(absolutePath);
+    if (!file.moveToTrash()) {
+        *why = file.errorString();
+        return false;
+    }
+    if (!QDir::isRelativePath(file.fileName()))
+        return true;
+    // No trash after all; `why` stays empty ("no trash") unless the file could not even be put back.
+    if (!undoStrayTrash(file.fileName(), absolutePath))
+        *why = tr("it was left in %1").arg(QDir::toNativeSeparators(QFileInfo(file.fileName()).absoluteFilePath()));
+    return false;
+}
+
 Result<int> ImageArchive::moveToTrash(const QStringList &relativePaths) const
 {
     const QString root = QDir::cleanPath(QDir(m_root).absolutePath());
@@ -258,23 +289,10 @@ Result<int> ImageArchive::moveToTrash(const QStringList &relativePaths) const
         const QFileInfo info(path);
         if (!info.exists() && !info.isSymLink())
             continue; // already gone (removed by hand): nothing to keep
-        QFile file(path);
-        bool trashed = file.moveToTrash();
-        QString why = file.errorString();
-        if (trashed && QDir::isRelativePath(file.fileName())) {
-            // Qt 6.4 on freedesktop systems: when no trash folder can be set up it "trashes" into
-            // ./files of the working directory. Put the file back and say there is no trash.
-            const QString stray = file.fileName();
-            QFile::rename(stray, path);
-            QFile::remove(QStringLiteral("info/") + QFileInfo(stray).fileName()
-                          + QStringLiteral(".trashinfo"));
-            QDir().rmdir(QStringLiteral("files"));
-            QDir().rmdir(QStringLiteral("info"));
-            trashed = false;
-            why.clear();
-        }
+        QString why;
+        const bool trashed = m_trash(path, &why);
         if (!trashed) {
-            if (why.isEmpty() || why == QLatin1String("Unknown error"))
+            if (why.isEmpty() || why == QLatin1String("Unknown error") || why == QLatin1String("No error"))
                 why = tr("this system has no trash, or none that can take this folder");
             QString message = tr("Could not move %1 to the trash (%2). Tessera never deletes images "
                                  "permanently, so it and the files after it are still in the archive.")

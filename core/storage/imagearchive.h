@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <array>
+#include <functional>
 
 namespace tessera {
 
@@ -76,8 +77,18 @@ public:
     // are (those moved before the failure are in the trash). Paths that leave the root are refused.
     Result<int> moveToTrash(const QStringList &relativePaths) const;
 
+    // How one file goes to the trash: true when it went; otherwise `why` (may stay empty) says what
+    // stopped it and the file must still be where it was. The default is the system trash
+    // (systemTrash); tests put a trash of their own, or none, so both outcomes are tested on any machine.
+    using Trash = std::function<bool(const QString &absolutePath, QString *why)>;
+    void setTrash(Trash trash) { m_trash = std::move(trash); }
+    // QFile::moveToTrash, with Qt 6.4's fallback into ./files of the working directory (when no trash
+    // folder can be set up on freedesktop systems) undone and reported as "no trash".
+    static bool systemTrash(const QString &absolutePath, QString *why);
+
 private:
     QString m_root;
+    Trash m_trash = &ImageArchive::systemTrash;
 };
 
 } // namespace tessera

@@ -208,6 +208,7 @@ private slots:
 
     void deleteMovesFilesToTheTrashAndRemovesEmptyFolders()
     {
+        // The real freedesktop trash, in this test's own home ($XDG_DATA_HOME/Trash, created on demand).
         const ImageArchive archive(m_home.filePath(QStringLiteral("data/tessera/archive")));
         const QStringList a = storeTask(archive, QStringLiteral("task-a"));
         const QStringList b = storeTask(archive, QStringLiteral("task-b"));
@@ -270,6 +271,32 @@ private slots:
         QVERIFY(moved.error().message.contains(QStringLiteral("never deletes")));
         for (const QString &p : paths)
             QVERIFY(QFileInfo::exists(archive.absolutePath(p)));
+    }
+
+    void aTrashThatFailsMidwayKeepsTheRest()
+    {
+        // The trash takes the first file, then refuses (full, say): the error names the file, counts the
+        // one moved, and every file from the refused one on stays in the archive.
+        ImageArchive archive(m_home.filePath(QStringLiteral("data/tessera/midway")));
+        const QStringList paths = storeTask(archive, QStringLiteral("t"));
+        QStringList asked;
+        archive.setTrash([&asked](const QString &path, QString *why) {
+            asked.append(path);
+            if (asked.size() == 1)
+                return QFile::remove(path); // "trashed"
+            *why = QStringLiteral("the trash is full");
+            return false;
+        });
+        const Result<int> moved = archive.moveToTrash(paths);
+        QVERIFY(!moved.ok());
+        QCOMPARE(moved.error().kind, Error::Kind::Io);
+        QCOMPARE(asked.size(), 2);
+        QCOMPARE(asked.first(), archive.absolutePath(paths.first()));
+        QVERIFY(moved.error().message.contains(QStringLiteral("the trash is full")));
+        QVERIFY(moved.error().message.contains(QDir::toNativeSeparators(archive.absolutePath(paths.at(1)))));
+        QVERIFY(moved.error().message.contains(QStringLiteral("1 file(s) were moved")));
+        for (int i = 1; i < paths.size(); ++i)
+            QVERIFY(QFileInfo::exists(archive.absolutePath(paths.at(i))));
     }
 
     void leftoversOfAnInterruptedWriteAreRemoved()

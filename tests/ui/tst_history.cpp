@@ -451,14 +451,26 @@ private slots:
         QVERIFY(f.store->task(QStringLiteral("gone"))->has_value());
         QVERIFY(QFileInfo::exists(file));
 
-        // Confirmed: the task leaves the database and the list, its file goes to the trash.
+        // Confirmed: the task leaves the database and the list, its file goes to the trash. The trash is
+        // the test's own folder, so this runs alike on a machine that has a system trash and on one that
+        // has none (ImageArchive::systemTrash is tested in tst_imagearchive).
+        const QString trashFolder = f.dir.filePath(QStringLiteral("trash"));
+        QVERIFY(QDir().mkpath(trashFolder));
+        f.archive.setTrash([&trashFolder](const QString &path, QString *) {
+            return QFile::rename(path, trashFolder + QLatin1Char('/') + QFileInfo(path).fileName());
+        });
         QSignalSpy deleted(&view, &HistoryView::taskDeleted);
+        QSignalSpy said(&view, &HistoryView::message);
         view.setConfirm([](QWidget *, const QString &) { return true; });
         view.deleteCurrent();
         QCOMPARE(deleted.size(), 1);
         QVERIFY(!f.store->task(QStringLiteral("gone"))->has_value());
         QVERIFY(!QFileInfo::exists(file));
+        QVERIFY(QFileInfo::exists(trashFolder + QLatin1Char('/') + QFileInfo(file).fileName()));
         QCOMPARE(f.ids(), QStringList {QStringLiteral("kept")});
+        QCOMPARE(said.size(), 1);
+        QCOMPARE(said.first().at(0).toString(), QStringLiteral("Task deleted; its files are in the trash"));
+        QCOMPARE(said.first().at(1).toBool(), false);
 
         // A task under way is refused without asking.
         Task running = makeTask(QStringLiteral("busy"), kBase + 5, QStringLiteral("busy"),
@@ -472,6 +484,33 @@ private slots:
         view.deleteCurrent();
         QVERIFY(!askedAgain);
         QVERIFY(f.store->task(QStringLiteral("busy"))->has_value());
+    }
+
+    void deleteWithoutATrashKeepsTheFiles()
+    {
+        // A system without a trash (or one that refuses the folder): the task leaves the history, its
+        // files stay in the archive, and the user is told so, as an error.
+        Fixture f;
+        Task t = makeTask(QStringLiteral("kept-files"), kBase, QStringLiteral("no trash here"));
+        addImage(t, f.archive, Qt::green);
+        f.insert(t);
+        const QString file = f.archive.absolutePath(t.images.first().path);
+        f.archive.setTrash([](const QString &, QString *) { return false; });
+        HistoryView &view = f.view();
+        view.selectTask(QStringLiteral("kept-files"));
+        QSignalSpy deleted(&view, &HistoryView::taskDeleted);
+        QSignalSpy said(&view, &HistoryView::message);
+        view.setConfirm([](QWidget *, const QString &) { return true; });
+        view.deleteCurrent();
+        QCOMPARE(deleted.size(), 1);
+        QVERIFY(!f.store->task(QStringLiteral("kept-files"))->has_value());
+        QVERIFY(QFileInfo::exists(file));
+        QCOMPARE(said.size(), 1);
+        const QString text = said.first().at(0).toString();
+        QVERIFY2(text.contains(QStringLiteral("stay in the archive")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("no trash")), qPrintable(text));
+        QVERIFY2(text.contains(QDir::toNativeSeparators(file)), qPrintable(text));
+        QCOMPARE(said.first().at(1).toBool(), true);
     }
 
     void copyAndDragGiveTheFiles()
