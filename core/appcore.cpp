@@ -23,7 +23,9 @@ Result<std::unique_ptr<AppCore>> AppCore::open(const Options &options)
     core->m_http = std::make_unique<HttpClient>(*core->m_network, options.http);
     core->m_transport = std::make_unique<TransportRouter>(core->m_demo.get(), core->m_http.get());
     std::unique_ptr<SecretStore> persistent;
-    if (options.keychain)
+    if (options.secretStore)
+        persistent = options.secretStore();
+    else if (options.keychain)
         persistent = std::make_unique<KeychainSecretStore>(options.keychainService);
     else
         persistent = std::make_unique<MemorySecretStore>();
@@ -39,6 +41,12 @@ AppCore::~AppCore()
     m_engine.reset(); // releases its leases while the store is still open
     m_transport.reset();
     m_http.reset(); // before the network access manager it uses
+}
+
+void AppCore::resumeWork()
+{
+    m_engine->resume();
+    m_engine->recheckUnfinished();
 }
 
 Result<Account> AppCore::resolveAccount(const QString &nameOrId)

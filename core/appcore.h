@@ -14,6 +14,7 @@
 
 #include <QNetworkAccessManager>
 
+#include <functional>
 #include <memory>
 
 namespace tessera {
@@ -33,6 +34,8 @@ public:
         // Keys in the system keychain (the product) or in memory only (tests that need no keychain).
         bool keychain = true;
         QString keychainService = QStringLiteral("tessera");
+        // Tests: the persistent key store to use instead (a slow or failing keychain, say).
+        std::function<std::unique_ptr<SecretStore>()> secretStore;
     };
 
     static Result<std::unique_ptr<AppCore>> open(const Options &options);
@@ -46,6 +49,11 @@ public:
     LayeredSecretStore &secrets() { return *m_secrets; }
     Transport &transport() { return *m_transport; }
     Clock &clock() { return m_clock; }
+
+    // What the GUI does once at start: takes over the tasks that were under way when Tessera last
+    // stopped, and asks once more about those that ran out of status checks (TaskEngine::resume,
+    // recheckUnfinished). Every request waits for its account's key.
+    void resumeWork();
 
     // The account of `nameOrId`, or the default account when empty; an Error naming the account when
     // there is none.

@@ -1,6 +1,8 @@
 #include "cli.h"
 #include "command.h"
+#include "interrupt.h"
 #include "tasks/references.h"
+#include "tasks/taskengine.h"
 
 #include <QEventLoop>
 
@@ -285,25 +287,41 @@ int Cli::cancel(const QStringList &args)
     const std::optional<Task> task = findTask(cmd.positional().first(), code);
     if (!task)
         return code;
-    if (isActive(task->state)) {
-        if (const auto adopted = m_core->engine().adopt(task->id); !adopted || !*adopted)
-            return fail(
-                tr("another Tessera window or command is running task %1; cancel it there").arg(task->id),
-                TaskFailed);
-    }
-    if (const Status s = m_core->engine().cancel(task->id); !s)
+    // The answer is awaited, not the task's end: whichever process waits on the task goes on doing so.
+    TaskEngine &engine = m_core->engine();
+    QEventLoop loop;
+    std::optional<std::pair<bool, Error>> answer;
+    QObject::connect(&engine, &TaskEngine::cancelAnswered, &loop,
+                     [&](const QString &id, bool cancelled, const Error &detail) {
+                         if (id != task->id)
+                             return;
+                         answer = std::make_pair(cancelled, detail);
+                         loop.quit();
+                     });
+    InterruptWatcher interrupts;
+    QObject::connect(&interrupts, &InterruptWatcher::interrupted, &loop, [&] {
+        m_interrupted = true;
+        loop.quit();
+    });
+    if (const Status s = engine.cancel(task->id); !s)
         return fail(tr("cannot cancel task %1: %2").arg(task->id, s.error().message), TaskFailed);
-    const Task after = follow(task->id, true, true);
-    if (m_interrupted && !isTerminal(after.state))
+    if (!answer)
+        loop.exec();
+    const auto stored = m_core->store().task(task->id);
+    const Task after = stored && stored->has_value() ? **stored : *task;
+    if (!answer)
         return interrupted(after);
-    printTask(after, cmd.isSet("json"));
-    if (after.state == TaskState::Cancelled)
-        return Ok;
-    // The server refused (the task had just finished, say): it was followed to its real end.
-    return fail(tr("task %1 was not cancelled; it ended as %2%3")
-                    .arg(task->id, taskStateName(after.state),
-                         after.error ? QStringLiteral(": ") + after.error->userText() : QString()),
-                TaskFailed);
+    const auto &[cancelled, detail] = *answer;
+    if (!cancelled)
+        return fail(tr("task %1 was not cancelled: %2").arg(task->id, detail.message), TaskFailed);
+    if (cmd.isSet("json")) {
+        printTask(after, true);
+    } else if (after.state == TaskState::Cancelled) {
+        printTask(after, false);
+    } else {
+        m_out << tr("task %1: %2").arg(task->id, detail.message) << Qt::endl;
+    }
+    return Ok;
 }
 
 int Cli::check(const QStringList &args)

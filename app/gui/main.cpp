@@ -137,8 +137,7 @@ int main(int argc, char *argv[])
                                   .arg(core.error().message));
         return 3;
     }
-    (*core)->engine().resume(); // tasks that were under way when Tessera last stopped
-    (*core)->engine().recheckUnfinished(); // and those that ran out of status checks: ask once more
+    (*core)->resumeWork(); // tasks under way when Tessera last stopped, and those out of status checks
 
     tessera::ui::MainWindow window(**core, settings);
     std::optional<StartupProbe> probe;

@@ -1,5 +1,7 @@
 #include "error.h"
 
+#include <QCoreApplication>
+
 #include <array>
 #include <utility>
 
@@ -51,6 +53,16 @@ Error Error::make(Kind kind, QString message, int httpStatus, QString vendorCode
     e.httpStatus = httpStatus;
     e.vendorCode = std::move(vendorCode);
     return e;
+}
+
+Error Error::missingKey(const QString &accountName, const QString &why)
+{
+    const QString detail = why.isEmpty() ? QString() : QStringLiteral(" (") + why + QStringLiteral(")");
+    return make(Kind::MissingKey,
+                QCoreApplication::translate("Error",
+                                            "There is no API key for %1%2. Add it in Settings → Accounts (or "
+                                            "set TESSERA_API_KEY for the command line).")
+                    .arg(accountName, detail));
 }
 
 bool Error::isTransient() const

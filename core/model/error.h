@@ -36,6 +36,9 @@ struct Error
     QDateTime retryAfter; // set for RateLimited when the server said when to come back
 
     static Error make(Kind kind, QString message, int httpStatus = 0, QString vendorCode = {});
+    // MissingKey for the account named `accountName`, with the keychain's own words (`why`) when
+    // reading it failed rather than finding nothing. Nothing is ever sent without the key.
+    static Error missingKey(const QString &accountName, const QString &why = {});
 
     // Transient failures are worth another attempt of a request that is safe to repeat.
     bool isTransient() const;

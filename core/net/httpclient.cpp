@@ -535,6 +535,12 @@ HttpClient::~HttpClient() = default;
 
 TransportReply *HttpClient::send(const HttpCall &call, const Account &account, const QString &apiKey)
 {
+    // No request of a real family leaves without its key: the server would answer 401 to an anonymous
+    // one (a cancel that then never happens, a test that says "rejected"). A missing key is MissingKey.
+    if (apiKey.isEmpty() && call.auth != HttpCall::Auth::None) {
+        qCDebug(lcNet).noquote() << "refused" << call.describe() << "for" << account.id << ": no API key";
+        return TransportReply::finishedWith(Error::missingKey(account.displayName()));
+    }
     Result<QUrl> url = callUrl(account.baseUrl, call);
     if (!url) {
         qCDebug(lcNet).noquote() << "refused" << call.describe() << "for" << account.id << ":"

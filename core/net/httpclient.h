@@ -34,6 +34,8 @@ namespace tessera {
 // - Redirects (at most maxRedirects) are followed by the client itself: to http(s) only, never from
 //   https to http, never to plain http off this computer, and never to another host while the request
 //   carries the API key (the headers go along). 303, and 301/302 after a POST, become a GET.
+// - A call that carries a key (auth other than None) is refused with MissingKey, unsent, when the key
+//   is empty: no anonymous request of a real family ever leaves.
 // - The API key never goes to a download URL; downloads are held by the account's Retry-After only when
 //   they come from the account's own host.
 class HttpClient final : public Transport

@@ -78,7 +78,8 @@ struct PollPolicy
 // What "Test connection" found out (issue "Accounts and secrets"): the four answers a user needs told apart.
 struct ConnectionReport
 {
-    enum class Verdict { KeyAccepted, KeyRejected, Unreachable, NotThisApi };
+    // NoKey: there was no key to test, so nothing was sent.
+    enum class Verdict { KeyAccepted, KeyRejected, Unreachable, NotThisApi, NoKey };
     Verdict verdict = Verdict::Unreachable;
     QString message; // the vendor's own words where there were any
 };

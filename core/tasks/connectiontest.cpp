@@ -16,7 +16,12 @@ void testConnection(Transport &transport, const ProviderAdapter &adapter, const 
     const ProviderAdapter *family = &adapter; // adapters live as long as the registry, i.e. the app
     QObject::connect(reply, &TransportReply::finished, context, [reply, family, done = std::move(done)] {
         reply->deleteLater();
-        done(family->parseConnectionTest(reply->result()));
+        const Result<HttpResponse> &result = reply->result();
+        if (!result && result.error().kind == Error::Kind::MissingKey) {
+            done({ConnectionReport::Verdict::NoKey, result.error().message});
+            return;
+        }
+        done(family->parseConnectionTest(result));
     });
     // Without a context the reply would never be collected: tie its life to the context as well.
     QObject::connect(context, &QObject::destroyed, reply, [reply] {
@@ -36,6 +41,8 @@ QString connectionVerdictText(ConnectionReport::Verdict verdict)
         return QCoreApplication::translate("ConnectionTest", "Server unreachable");
     case ConnectionReport::Verdict::NotThisApi:
         return QCoreApplication::translate("ConnectionTest", "Not this family's API");
+    case ConnectionReport::Verdict::NoKey:
+        return QCoreApplication::translate("ConnectionTest", "No API key");
     }
     return {};
 }

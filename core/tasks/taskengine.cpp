@@ -155,7 +155,10 @@ struct TaskEngine::Job
     qint64 intervalMs = 0;
     qint64 notBeforeMs = 0; // a waiting job is not submitted before this (after a 429/503 answer)
     int errorsInRow = 0;
+    // A cancel waits for the moment it can be sent: the submit's answer (the task's id), or the key.
     bool cancelRequested = false;
+    // Someone asked to cancel and waits for cancelAnswered(); finishRun() answers if nothing else did.
+    bool cancelPending = false;
     // Each scheduled poll carries the token current when it was scheduled; a newer schedule (or a batch
     // answer) makes older timers stale, so a task is never polled twice for one turn.
     quint64 pollToken = 0;
@@ -216,6 +219,13 @@ TaskEngine::~TaskEngine()
 {
     for (auto &[id, job] : m_jobs)
         job->abortAll(this, true);
+    for (const QPointer<TransportReply> &side : std::as_const(m_sideReplies)) {
+        if (side) {
+            side->disconnect(this);
+            side->abort();
+            delete side.data();
+        }
+    }
     for (const QPointer<TransportReply> &batch : std::as_const(m_batchReplies)) {
         if (batch) {
             batch->disconnect(this);
@@ -285,8 +295,11 @@ bool TaskEngine::persist(Job &job, bool withImages)
     Task stopped = job.task;
     stopped.state = TaskState::Failed;
     stopped.error = s.error();
+    const bool cancelPending = job.cancelPending;
     job.abortAll(this, false);
     m_jobs.erase(stopped.id);
+    if (cancelPending)
+        answerCancel(stopped.id, false, s.error());
     emit storageFailed(s.error());
     emit taskChanged(stopped);
     emit taskFinished(stopped);
@@ -397,6 +410,25 @@ TaskEngine::Job *TaskEngine::startJob(const Task &task, const Account &account,
     return raw;
 }
 
+void TaskEngine::readKey(const Account &account, std::function<void(const Result<QString> &)> done)
+{
+    if (!m_secrets || account.isDemo() || account.id.isEmpty()) {
+        done(QString());
+        return;
+    }
+    const QString accountName = account.displayName();
+    m_secrets->readKey(account.id, this, [accountName, done = std::move(done)](const Result<QString> &key) {
+        if (key && !key->isEmpty()) {
+            done(*key);
+            return;
+        }
+        // The keychain's own words when it failed (locked, no service), so the user knows why.
+        done(Error::missingKey(accountName,
+                               !key && key.error().kind != Error::Kind::NotFound ? key.error().message
+                                                                                 : QString()));
+    });
+}
+
 void TaskEngine::loadKey(Job &job)
 {
     if (!m_secrets || job.account.isDemo() || job.account.id.isEmpty())
@@ -404,24 +436,26 @@ void TaskEngine::loadKey(Job &job)
     job.keyState = Job::Key::Loading;
     const QString id = job.task.id;
     const int generation = job.generation;
-    const QString accountName = job.account.displayName();
-    m_secrets->readKey(job.account.id, this, [this, id, generation, accountName](const Result<QString> &key) {
+    readKey(job.account, [this, id, generation](const Result<QString> &key) {
         Job *current = jobFor(id, generation);
         if (!current)
             return;
-        if (key && !key->isEmpty()) {
+        if (key) {
             current->apiKey = *key;
             current->keyState = Job::Key::Ready;
         } else {
             current->keyState = Job::Key::Failed;
-            // The keychain's own words when it failed (locked, no service), so the user knows why.
-            const QString why = !key && key.error().kind != Error::Kind::NotFound
-                ? QStringLiteral(" (") + key.error().message + QStringLiteral(")")
-                : QString();
-            current->keyError = Error::make(Error::Kind::MissingKey,
-                                            tr("There is no API key for %1%2. Add it in Settings → Accounts "
-                                               "(or set TESSERA_API_KEY for the command line).")
-                                                .arg(accountName, why));
+            current->keyError = key.error();
+        }
+        if (current->cancelRequested && current->phase == Job::Phase::Polling) {
+            // A cancel waited for the key: send it now (or say why it cannot go).
+            current->cancelRequested = false;
+            if (const Status s = cancelJob(*current); !s) {
+                current->cancelPending = false;
+                answerCancel(id, false, s.error());
+            } else {
+                return;
+            }
         }
         switch (current->phase) {
         case Job::Phase::Waiting:
@@ -581,6 +615,11 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
         // midjourney-proxy's "queue full" (code 23, RateLimited with HTTP 200) says the same.
         const bool provenNotCreated
             = e.httpStatus == 429 || e.httpStatus == 503 || e.kind == Error::Kind::RateLimited;
+        if (!modal && provenNotCreated && job->cancelRequested) {
+            finishRun(*job, TaskState::Cancelled,
+                      Error::make(Error::Kind::Cancelled, tr("Cancelled before the provider took it")));
+            return;
+        }
         if (!modal && (provenNotCreated || (job->adapter->resubmitIsSafe() && e.isTransient()))
             && !job->cancelRequested) {
             const qint64 now = m_clock.nowMs();
@@ -659,8 +698,12 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
     if (job->cancelRequested) {
         // The user cancelled while the submit was on the wire: now that the task has an id, cancel it.
         job->cancelRequested = false;
-        if (const Status s = cancel(taskId); !s)
+        if (const Status s = cancelJob(*job); !s) {
             qCWarning(lcTasks) << "cancel after submit failed:" << s.error().message;
+            job->cancelPending = false;
+            answerCancel(taskId, false, s.error());
+            schedulePoll(*job, job->policy.firstPollMs);
+        }
         return;
     }
     schedulePoll(*job, job->policy.firstPollMs);
@@ -1035,71 +1078,17 @@ void TaskEngine::finishDownloads(Job &job)
     finishRun(job, TaskState::Succeeded, warning);
 }
 
+void TaskEngine::answerCancel(const QString &taskId, bool cancelled, const Error &detail)
+{
+    QMetaObject::invokeMethod(
+        this, [this, taskId, cancelled, detail] { emit cancelAnswered(taskId, cancelled, detail); },
+        Qt::QueuedConnection);
+}
+
 Status TaskEngine::cancel(const QString &taskId)
 {
-    if (Job *job = jobFor(taskId, 0)) {
-        switch (job->phase) {
-        case Job::Phase::Waiting:
-        case Job::Phase::Preparing:
-            finishRun(*job, TaskState::Cancelled,
-                      Error::make(Error::Kind::Cancelled, tr("Cancelled before it was sent")));
-            return {};
-        case Job::Phase::Submitting:
-            job->cancelRequested = true; // acted on as soon as the submit's answer is in
-            return {};
-        case Job::Phase::Cancelling:
-            return {};
-        case Job::Phase::Downloading:
-            return Error::make(Error::Kind::InvalidRequest,
-                               tr("The task has finished; its images are being saved"));
-        case Job::Phase::Polling:
-            break;
-        }
-        if (job->reply) {
-            job->reply->disconnect(this);
-            job->reply->abort();
-            job->reply->deleteLater();
-            job->reply = nullptr;
-        }
-        const std::optional<HttpCall> call = job->adapter->buildCancel(job->task.remoteId, job->account);
-        if (!call) {
-            finishRun(
-                *job, TaskState::Cancelled,
-                Error::make(
-                    Error::Kind::Cancelled,
-                    tr("%1 cannot cancel on its side: Tessera stopped checking this task, but the server may "
-                       "still finish it and charge for it.")
-                        .arg(job->adapter->displayName())));
-            return {};
-        }
-        job->phase = Job::Phase::Cancelling;
-        TransportReply *reply = m_transport.send(*call, job->account, job->apiKey);
-        job->reply = reply;
-        const int generation = job->generation;
-        connect(reply, &TransportReply::finished, this, [this, taskId, generation, reply] {
-            reply->deleteLater();
-            Job *current = jobFor(taskId, generation);
-            if (!current || current->reply != reply)
-                return;
-            current->reply = nullptr;
-            const Result<HttpResponse> &result = reply->result();
-            const Status accepted = result ? current->adapter->parseCancel(*result) : Status(result.error());
-            if (accepted) {
-                finishRun(*current, TaskState::Cancelled,
-                          Error::make(Error::Kind::Cancelled, tr("Cancelled on the server")));
-                return;
-            }
-            // The server kept the task (perhaps it already finished): follow it to its end.
-            qCInfo(lcTasks) << "cancel of" << taskId << "refused:" << accepted.error().message;
-            current->phase = Job::Phase::Polling;
-            current->task.error = accepted.error();
-            if (!persist(*current))
-                return;
-            emit taskChanged(current->task);
-            schedulePoll(*current, 0);
-        });
-        return {};
-    }
+    if (Job *job = jobFor(taskId, 0))
+        return cancelJob(*job);
 
     const auto stored = m_store.task(taskId);
     if (!stored)
@@ -1114,13 +1103,150 @@ Status TaskEngine::cancel(const QString &taskId)
         if (Status s = m_store.saveTask(task); !s)
             return s;
         emit taskChanged(task);
+        answerCancel(taskId, true, *task.error);
         return {};
     }
-    if (isActive(task.state))
+    if (!isActive(task.state))
         return Error::make(Error::Kind::InvalidRequest,
-                           tr("Another Tessera window or command is running this task; cancel it there"));
-    return Error::make(Error::Kind::InvalidRequest,
-                       tr("The task has already ended (%1)").arg(taskStateLabel(task.state)));
+                           tr("The task has already ended (%1)").arg(taskStateLabel(task.state)));
+    // Nobody drives it (its process ended, or was killed): drive it here and cancel.
+    const Result<bool> adopted = adopt(taskId);
+    if (!adopted)
+        return adopted.error();
+    if (Job *job = jobFor(taskId, 0))
+        return cancelJob(*job);
+    if (*adopted) // taken over and ended at once (its account is gone, say)
+        return Error::make(Error::Kind::InvalidRequest, tr("The task has already ended"));
+    return cancelElsewhere(task);
+}
+
+Status TaskEngine::cancelJob(Job &job)
+{
+    const QString taskId = job.task.id;
+    switch (job.phase) {
+    case Job::Phase::Waiting:
+    case Job::Phase::Preparing: {
+        const Error cancelled = Error::make(Error::Kind::Cancelled, tr("Cancelled before it was sent"));
+        job.cancelPending = true;
+        finishRun(job, TaskState::Cancelled, cancelled);
+        return {};
+    }
+    case Job::Phase::Submitting:
+        job.cancelRequested = true; // acted on as soon as the submit's answer is in
+        job.cancelPending = true;
+        return {};
+    case Job::Phase::Cancelling:
+        job.cancelPending = true;
+        return {};
+    case Job::Phase::Downloading:
+        return Error::make(Error::Kind::InvalidRequest,
+                           tr("The task has finished; its images are being saved"));
+    case Job::Phase::Polling:
+        break;
+    }
+    const std::optional<HttpCall> call = job.adapter->buildCancel(job.task.remoteId, job.account);
+    if (call && job.keyState == Job::Key::Loading) {
+        // Never an anonymous cancel: it goes once the key is known (loadKey sends it).
+        job.cancelRequested = true;
+        job.cancelPending = true;
+        return {};
+    }
+    if (call && job.keyState == Job::Key::Failed)
+        return *job.keyError;
+    if (job.reply) {
+        job.reply->disconnect(this);
+        job.reply->abort();
+        job.reply->deleteLater();
+        job.reply = nullptr;
+    }
+    job.cancelPending = true;
+    if (!call) {
+        finishRun(job, TaskState::Cancelled,
+                  Error::make(Error::Kind::Cancelled,
+                              tr("%1 cannot cancel on its side: Tessera stopped checking this task, but the "
+                                 "server may still finish it and charge for it.")
+                                  .arg(job.adapter->displayName())));
+        return {};
+    }
+    job.phase = Job::Phase::Cancelling;
+    TransportReply *reply = m_transport.send(*call, job.account, job.apiKey);
+    job.reply = reply;
+    const int generation = job.generation;
+    connect(reply, &TransportReply::finished, this, [this, taskId, generation, reply] {
+        reply->deleteLater();
+        Job *current = jobFor(taskId, generation);
+        if (!current || current->reply != reply)
+            return;
+        current->reply = nullptr;
+        const Result<HttpResponse> &result = reply->result();
+        const Status accepted = result ? current->adapter->parseCancel(*result) : Status(result.error());
+        if (accepted) {
+            finishRun(*current, TaskState::Cancelled,
+                      Error::make(Error::Kind::Cancelled, tr("Cancelled on the server")));
+            return;
+        }
+        // The server kept the task (it is past the point where it can be cancelled, or it already
+        // finished): it runs on, visibly, and the refusal is said in the vendor's words.
+        qCInfo(lcTasks) << "cancel of" << taskId << "refused:" << accepted.error().message;
+        current->phase = Job::Phase::Polling;
+        current->cancelPending = false;
+        current->task.error = accepted.error();
+        if (!persist(*current))
+            return;
+        emit taskChanged(current->task);
+        answerCancel(taskId, false, accepted.error());
+        schedulePoll(*current, current->intervalMs);
+    });
+    return {};
+}
+
+Status TaskEngine::cancelElsewhere(const Task &task)
+{
+    const auto account = m_store.account(task.accountId);
+    if (!account)
+        return account.error();
+    const ProviderAdapter *adapter = account->has_value() ? m_providers.adapter((*account)->family) : nullptr;
+    if (!adapter)
+        return Error::make(Error::Kind::Unsupported,
+                           tr("The task's account or its provider is no longer available"));
+    const Account owner = **account;
+    const std::optional<HttpCall> call
+        = task.remoteId.isEmpty() ? std::nullopt : adapter->buildCancel(task.remoteId, owner);
+    if (!call) {
+        return Error::make(
+            Error::Kind::InvalidRequest,
+            task.remoteId.isEmpty()
+                ? tr("Another Tessera window or command is sending this task right now; cancel it there")
+                : tr("Another Tessera window or command is running this task, and %1 cannot cancel on its "
+                     "side; stop it there")
+                      .arg(adapter->displayName()));
+    }
+    const QString taskId = task.id;
+    qCInfo(lcTasks) << "cancelling" << taskId << "which another process drives";
+    readKey(owner, [this, taskId, owner, adapter, call = *call](const Result<QString> &key) {
+        if (!key) {
+            answerCancel(taskId, false, key.error());
+            return;
+        }
+        TransportReply *reply = m_transport.send(call, owner, *key);
+        m_sideReplies.append(reply);
+        connect(reply, &TransportReply::finished, this, [this, reply, taskId, adapter] {
+            reply->deleteLater();
+            m_sideReplies.removeAll(reply);
+            const Result<HttpResponse> &result = reply->result();
+            const Status accepted = result ? adapter->parseCancel(*result) : Status(result.error());
+            if (!accepted) {
+                qCInfo(lcTasks) << "cancel of" << taskId << "refused:" << accepted.error().message;
+                answerCancel(taskId, false, accepted.error());
+                return;
+            }
+            answerCancel(taskId, true,
+                         Error::make(Error::Kind::Cancelled,
+                                     tr("Cancelled on the server; the Tessera window or command that runs it "
+                                        "will show it as cancelled at its next status check")));
+        });
+    });
+    return {};
 }
 
 Status TaskEngine::check(const QString &taskId)
@@ -1290,7 +1416,18 @@ void TaskEngine::finishRun(Job &job, TaskState state, std::optional<Error> error
     if (const Status s = m_store.releaseLease(job.task.id, m_owner); !s)
         qCWarning(lcTasks) << "could not release the lease of" << job.task.id << s.error().message;
     const Task finished = job.task;
+    const bool cancelPending = job.cancelPending;
     m_jobs.erase(finished.id);
+    if (cancelPending) {
+        answerCancel(finished.id, state == TaskState::Cancelled,
+                     state == TaskState::Cancelled && finished.error
+                         ? *finished.error
+                         : Error::make(finished.error ? finished.error->kind : Error::Kind::InvalidRequest,
+                                       tr("It ended as %1 before it could be cancelled%2")
+                                           .arg(taskStateLabel(state),
+                                                finished.error ? QStringLiteral(": ") + finished.error->message
+                                                               : QString())));
+    }
     qCInfo(lcTasks) << "finished" << finished.id << taskStateName(state)
                     << (finished.error ? finished.error->message : QString());
     emit taskChanged(finished);

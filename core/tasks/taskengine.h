@@ -13,6 +13,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -70,8 +71,15 @@ public:
     // fails if the parent ends otherwise.
     Result<QString> submit(const Operation &requested, const QString &accountId);
 
-    // Queued: never sent. Running: the family's server-side cancel if it has one, else polling stops and
-    // the task says the server may still finish (and charge) it. Unfinished/Unknown: given up.
+    // Asks to cancel a task, whichever process drives it. Returns an Error at once when nothing can be
+    // done (no such task, already ended, being saved); otherwise cancelAnswered() follows exactly once:
+    // - Queued: never sent. Unfinished/Unknown: given up locally.
+    // - Driven here (or by nobody: this engine takes it over): the family's server-side cancel if it has
+    //   one — sent only once the account's key is known — else polling stops and the task says the server
+    //   may still finish (and charge) it. While the submit is on the wire the cancel waits for its answer.
+    //   A refusal keeps the task running (polling goes on) and carries the vendor's words.
+    // - Driven by another live process: the server-side cancel is sent from here; that process sees the
+    //   cancelled state at its next status check. Families without one answer with an Error at once.
     Status cancel(const QString &taskId);
 
     // Asks the server again about an Unfinished or Unknown task (needs its remote id).
@@ -104,6 +112,10 @@ signals:
     void taskAdded(const tessera::Task &task);
     void taskChanged(const tessera::Task &task);
     void taskFinished(const tessera::Task &task);
+    // The outcome of cancel(), once per accepted call: `cancelled` true when the task is cancelled (on
+    // the server, or locally where the family cannot cancel; `detail` then says which), false when it
+    // was not (`detail`: the vendor's refusal, a missing key, or how the task ended meanwhile).
+    void cancelAnswered(const QString &taskId, bool cancelled, const tessera::Error &detail);
     // A state change could not be written: the task stopped where it was. Shown to the user.
     void storageFailed(const tessera::Error &error);
 
@@ -127,6 +139,14 @@ private:
     void onStatus(const QString &taskId, int generation, TransportReply *reply);
     void applySnapshot(Job &job, const TaskSnapshot &snapshot);
     void loadKey(Job &job);
+    // Reads the account's key (once; nothing for the demo or without a SecretStore) and calls `done` on
+    // this thread with it, or with a MissingKey error.
+    void readKey(const Account &account, std::function<void(const Result<QString> &)> done);
+    Status cancelJob(Job &job);
+    // Sends the server-side cancel of a task that another live process drives.
+    Status cancelElsewhere(const Task &task);
+    // Emits cancelAnswered on the next turn of the event loop (callers may still be inside cancel()).
+    void answerCancel(const QString &taskId, bool cancelled, const Error &detail);
     enum class ParentGate { Ready, Wait, Failed };
     ParentGate parentGate(Job &job);
     void startDownloads(Job &job, const TaskSnapshot &snapshot);
@@ -160,6 +180,7 @@ private:
     QString m_owner;
     std::map<QString, std::unique_ptr<Job>> m_jobs;
     QList<QPointer<TransportReply>> m_batchReplies; // batch status requests in flight
+    QList<QPointer<TransportReply>> m_sideReplies; // cancels of tasks other processes drive
     QSet<QString> m_noBatch; // accounts whose server refused a batch status request
     bool m_pumpQueued = false;
     bool m_adoptScheduled = false;

@@ -73,6 +73,8 @@ private slots:
 
     void authStyles_data();
     void authStyles();
+    void noKeyNoRequest_data();
+    void noKeyNoRequest();
     void jsonBodyAndHeaders();
     void deleteWithBody();
     void urlJoinAndQuery();
@@ -259,9 +261,7 @@ void TestHttpClient::authStyles_data()
     QTest::newRow("mj-api-secret") << HttpCall::Auth::MjApiSecret << kKey << QByteArray("mj-api-secret")
                                    << kKey.toUtf8();
     QTest::newRow("none") << HttpCall::Auth::None << kKey << QByteArray() << QByteArray();
-    QTest::newRow("bearer, no key") << HttpCall::Auth::Bearer << QString() << QByteArray() << QByteArray();
-    QTest::newRow("secret, no key") << HttpCall::Auth::MjApiSecret << QString() << QByteArray()
-                                    << QByteArray();
+    QTest::newRow("none, no key") << HttpCall::Auth::None << QString() << QByteArray() << QByteArray();
 }
 
 void TestHttpClient::authStyles()
@@ -290,6 +290,30 @@ void TestHttpClient::authStyles()
         const QByteArray other = header == "Authorization" ? "mj-api-secret" : "Authorization";
         QVERIFY(!request->hasHeader(other));
     }
+}
+
+void TestHttpClient::noKeyNoRequest_data()
+{
+    QTest::addColumn<HttpCall::Auth>("auth");
+    QTest::newRow("bearer") << HttpCall::Auth::Bearer;
+    QTest::newRow("raw") << HttpCall::Auth::Raw;
+    QTest::newRow("mj-api-secret") << HttpCall::Auth::MjApiSecret;
+}
+
+// A call that should carry the key but has none is refused with MissingKey, and nothing reaches the
+// server: never an anonymous request (issue "Correctness" §2).
+void TestHttpClient::noKeyNoRequest()
+{
+    QFETCH(HttpCall::Auth, auth);
+    m_server->on("*", "/*", Answer::jsonText(200, R"({"ok":true})"));
+    HttpCall call = HttpCall::post(QStringLiteral("/cancel"), QJsonObject {{QStringLiteral("id"), 1}});
+    call.auth = auth;
+    const Finished f = await(m_client->send(call, m_account, QString()));
+    QCOMPARE(f.emitted, 1);
+    QVERIFY(!f.result.ok());
+    QCOMPARE(f.result.error().kind, Error::Kind::MissingKey);
+    QVERIFY2(f.result.error().message.contains(m_account.displayName()), qPrintable(f.result.error().message));
+    QCOMPARE(m_server->count(), 0);
 }
 
 void TestHttpClient::jsonBodyAndHeaders()

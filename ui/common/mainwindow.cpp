@@ -101,6 +101,12 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
     });
     connect(&engine, &TaskEngine::taskChanged, this, &MainWindow::onTaskChanged);
     connect(&engine, &TaskEngine::taskFinished, this, &MainWindow::onTaskFinished);
+    // A refused cancel leaves the task running: say so, in the vendor's words.
+    connect(&engine, &TaskEngine::cancelAnswered, this,
+            [this](const QString &, bool cancelled, const Error &detail) {
+                if (!cancelled)
+                    showMessage(tr("Not cancelled: %1").arg(detail.message), true);
+            });
     connect(&engine, &TaskEngine::storageFailed, this, [this](const Error &e) {
         showMessage(tr("Could not save to the history: %1").arg(e.message), true);
     });
