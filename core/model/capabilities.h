@@ -3,6 +3,7 @@
 #include "operation.h"
 
 #include <QList>
+#include <QMap>
 #include <QSet>
 #include <QString>
 #include <QStringList>
@@ -50,6 +51,14 @@ struct Capabilities
     // encode it; the mask editor shows and previews it. None when the family has no vary region.
     enum class MaskWire { None, Base64Png, DataUrlPng, Polygons };
     MaskWire maskWire = MaskWire::None;
+
+    // What goes on the wire for a field left at "default" where the vendor requires the field
+    // (PROVIDERS.md §2 Decision for apixo's version and speed; the required fields of §1 and §3), in the
+    // vendor's spelling, by generate type. A type not listed: nothing is sent and the server uses its
+    // own default. Compose shows the value ("default (v6.1)") so that what is sent is visible.
+    QMap<GenerateType, QString> versionWhenUnset;
+    QMap<GenerateType, QString> speedWhenUnset;
+    QMap<GenerateType, QString> motionWhenUnset;
 
     bool supports(OperationKind kind) const { return operations.contains(kind); }
 };

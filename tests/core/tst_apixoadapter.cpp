@@ -175,6 +175,9 @@ private slots:
     void capabilities();
     void buildSubmit_data();
     void buildSubmit();
+    void requiredFieldsAtDefaults_data();
+    void requiredFieldsAtDefaults();
+    void paintKeepsTheParentsVersionAndSpeed();
     void versions_data();
     void versions();
     void promptFlagsAreLifted();
@@ -327,6 +330,87 @@ void TestApixoAdapter::buildSubmit()
     QCOMPARE(call->purpose, HttpCall::Purpose::Submit);
     QVERIFY(call->body.has_value());
     QCOMPARE(compact(call->body->object()), compact(fixtureObject(expected)));
+}
+
+// Every field the vendor doc marks "обязательно" for a mode is in the body when everything the user may
+// leave unset is unset (issue "Correctness" §1; PROVIDERS.md §2 Decision for version and speed).
+void TestApixoAdapter::requiredFieldsAtDefaults_data()
+{
+    QTest::addColumn<Operation>("op");
+    QTest::addColumn<QString>("parent");
+    QTest::addColumn<QStringList>("required");
+    QTest::addColumn<QJsonObject>("values"); // the defaults sent, where Tessera picks them
+
+    const QJsonObject defaults {{QStringLiteral("version"), QStringLiteral("v6.1")},
+                                {QStringLiteral("speed"), QStringLiteral("fast")}};
+    const QStringList generating {QStringLiteral("mode"), QStringLiteral("prompt"), QStringLiteral("version"),
+                                  QStringLiteral("speed")};
+    QTest::newRow("text-to-image") << imagine() << QString() << generating << defaults;
+    Operation fromImage = imagine();
+    fromImage.type = GenerateType::Image;
+    fromImage.references = {QStringLiteral("https://example.com/ref.png")};
+    QTest::newRow("image-to-image") << fromImage << QString()
+                                    << (generating + QStringList {QStringLiteral("image_urls")}) << defaults;
+    Operation paint = action(OperationKind::Inpaint, 2);
+    paint.mask = maskPng({8, 6}, QRect(1, 1, 3, 3));
+    QTest::newRow("upload-paint")
+        << paint << QStringLiteral("grid")
+        << (generating
+            + QStringList {QStringLiteral("image_urls"), QStringLiteral("mask"), QStringLiteral("canvas"),
+                           QStringLiteral("imgPos")})
+        << defaults;
+    const QStringList acting {QStringLiteral("mode"), QStringLiteral("taskId"), QStringLiteral("imageIndex"),
+                              QStringLiteral("type")};
+    const QJsonObject plain {{QStringLiteral("type"), 0}};
+    QTest::newRow("vary") << action(OperationKind::Vary, 2) << QStringLiteral("grid") << acting << plain;
+    QTest::newRow("upscale") << action(OperationKind::Upscale, 2) << QStringLiteral("grid") << acting << plain;
+}
+
+void TestApixoAdapter::requiredFieldsAtDefaults()
+{
+    QFETCH(Operation, op);
+    QFETCH(QString, parent);
+    QFETCH(QStringList, required);
+    QFETCH(QJsonObject, values);
+    QVERIFY(m_adapter.validate(op, account()).ok());
+    SubmitContext ctx;
+    ctx.account = account();
+    if (!parent.isEmpty())
+        ctx.parent = parentNamed(parent);
+    const Result<HttpCall> call = m_adapter.buildSubmit(op, ctx);
+    QVERIFY2(call.ok(), call ? "" : qPrintable(call.error().message));
+    const QJsonObject input = inputOf(*call);
+    for (const QString &field : required) {
+        QVERIFY2(input.contains(field) && !input.value(field).isNull(), qPrintable(field));
+        if (input.value(field).isString())
+            QVERIFY2(!input.value(field).toString().isEmpty(), qPrintable(field));
+    }
+    for (auto it = values.constBegin(); it != values.constEnd(); ++it)
+        QCOMPARE(input.value(it.key()), it.value());
+    // Compose says what is sent for "default" (PROVIDERS.md §2 Decision: "default (v6.1)").
+    const Capabilities c = m_adapter.capabilities(account());
+    QCOMPARE(c.versionWhenUnset.value(GenerateType::Text), QStringLiteral("v6.1"));
+    QCOMPARE(c.speedWhenUnset.value(GenerateType::Image), QStringLiteral("fast"));
+}
+
+// Vary Region repaints with the version and speed that made the image unless the user picks others.
+void TestApixoAdapter::paintKeepsTheParentsVersionAndSpeed()
+{
+    Task parent = gridParent();
+    parent.operation.version = QStringLiteral("7");
+    parent.operation.speed = QStringLiteral("turbo");
+    Operation op = action(OperationKind::Inpaint, 1);
+    op.mask = maskPng({8, 6}, QRect(0, 0, 2, 2));
+    Result<HttpCall> call = m_adapter.buildSubmit(op, {account(), parent});
+    QVERIFY(call.ok());
+    QCOMPARE(inputOf(*call).value(QStringLiteral("version")).toString(), QStringLiteral("v7"));
+    QCOMPARE(inputOf(*call).value(QStringLiteral("speed")).toString(), QStringLiteral("turbo"));
+    op.version = QStringLiteral("niji7");
+    op.speed = QStringLiteral("fast");
+    call = m_adapter.buildSubmit(op, {account(), parent});
+    QVERIFY(call.ok());
+    QCOMPARE(inputOf(*call).value(QStringLiteral("version")).toString(), QStringLiteral("niji 7"));
+    QCOMPARE(inputOf(*call).value(QStringLiteral("speed")).toString(), QStringLiteral("fast"));
 }
 
 void TestApixoAdapter::versions_data()

@@ -353,6 +353,23 @@ private:
         job.failMsg = failMsg;
 
         QList<QSize> results;
+        // The vendor doc marks version and speed "обязательно" in the generating modes (issue
+        // "Correctness" §1): a strict server refuses their absence as "input.version is required".
+        static const QStringList generating {QStringLiteral("text-to-image"), QStringLiteral("image-to-image"),
+                                             QStringLiteral("upload-paint")};
+        if (generating.contains(job.mode)) {
+            static const QStringList versions {QStringLiteral("v6"), QStringLiteral("v6.1"), QStringLiteral("v7"),
+                                               QStringLiteral("niji 6"), QStringLiteral("niji 7")};
+            static const QStringList speeds {QStringLiteral("fast"), QStringLiteral("turbo")};
+            for (const char *field : {"version", "speed"}) {
+                if (!input.contains(QLatin1String(field)))
+                    return refuse(QStringLiteral("input.%1 is required").arg(QLatin1String(field)));
+            }
+            if (!versions.contains(input.value(QLatin1String("version")).toString()))
+                return refuse(QStringLiteral("input.version is invalid"));
+            if (!speeds.contains(input.value(QLatin1String("speed")).toString()))
+                return refuse(QStringLiteral("input.speed is invalid"));
+        }
         if (job.mode == QLatin1String("text-to-image") || job.mode == QLatin1String("image-to-image")) {
             if (input.value(QLatin1String("prompt")).toString().isEmpty())
                 return refuse(QStringLiteral("prompt is required"));
@@ -693,7 +710,11 @@ private slots:
                                {QStringLiteral("x"), 0},
                                {QStringLiteral("y"), 0}}));
         QCOMPARE(input.value(QLatin1String("mask")).toObject().keys(), QStringList {QStringLiteral("url")});
-        QCOMPARE(input.keys().size(), 6); // nothing unset is sent
+        // Nothing unset is sent but the required version and speed: the upscale's operation names
+        // neither, so the documented defaults (PROVIDERS.md §2 Decision).
+        QCOMPARE(input.keys().size(), 8);
+        QCOMPARE(input.value(QLatin1String("version")).toString(), QStringLiteral("v6.1"));
+        QCOMPARE(input.value(QLatin1String("speed")).toString(), QStringLiteral("fast"));
         VERIFY_OK(verifyMaskIs(fake.job(painted.remoteId).rasterMask, rect));
         VERIFY_OK(verifyArchived(env, fake, painted, ImageRole::Tile, 4));
 
@@ -738,6 +759,35 @@ private slots:
         VERIFY_OK(verifyAuth(env, fake));
         VERIFY_OK(verifyKept(env, grid));
         VERIFY_OK(verifyKept(env, u2));
+    }
+
+    // A new user's first tasks, every parameter left at default, against a server that enforces the
+    // fields the vendor doc marks required (issue "Correctness" §1): imagine, image-to-image, U, V and
+    // vary region all succeed; version and speed go as the documented v6.1 and fast.
+    void everyOperationAtDefaults()
+    {
+        E2EEnv env(QStringLiteral("apixo"));
+        FakeApixo fake(env);
+        const Task grid = env.run(Operation::imagine(QStringLiteral("a quiet harbour")));
+        QCOMPARE(grid.state, TaskState::Succeeded);
+        QVERIFY2(fake.refusals.isEmpty(), qPrintable(fake.refusals.join(QStringLiteral("; "))));
+        const QJsonObject input = env.server.last("POST", kSubmit)->json().value(QLatin1String("input")).toObject();
+        QCOMPARE(input.value(QLatin1String("version")).toString(), QStringLiteral("v6.1"));
+        QCOMPARE(input.value(QLatin1String("speed")).toString(), QStringLiteral("fast"));
+
+        Operation fromImage = Operation::imagine(QStringLiteral("the same harbour at night"));
+        fromImage.type = GenerateType::Image;
+        fromImage.references = {grid.images.at(0).remoteUrl};
+        QCOMPARE(env.run(fromImage).state, TaskState::Succeeded);
+        QCOMPARE(env.run(action(OperationKind::Vary, grid, 2)).state, TaskState::Succeeded);
+        const Task u3 = env.run(action(OperationKind::Upscale, grid, 3));
+        QCOMPARE(u3.state, TaskState::Succeeded);
+        Operation region = action(OperationKind::Inpaint, grid, 4);
+        region.mask = E2EEnv::maskPng(QSize(1024, 1024), QRect(100, 100, 300, 200));
+        QCOMPARE(env.run(region).state, TaskState::Succeeded);
+        QVERIFY2(fake.refusals.isEmpty(), qPrintable(fake.refusals.join(QStringLiteral("; "))));
+        QCOMPARE(env.server.count("POST", kSubmit), 5);
+        VERIFY_OK(verifyAuth(env, fake));
     }
 
     // The upscale and vary variants of §5 on tiles and on an upscale: input.type and the 0-based

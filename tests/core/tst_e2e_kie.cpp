@@ -269,6 +269,15 @@ private:
                 return refuse(QStringLiteral("fileUrls: video generation takes exactly one image"));
             if (job.taskType != QLatin1String("mj_txt2img") && refs.isEmpty())
                 return refuse(QStringLiteral("fileUrls is required for %1").arg(job.taskType));
+            // The vendor doc: speed is "not required" only for video and omni reference, so a strict
+            // server wants it for the other types; motion is required for video (issue "Correctness" §1).
+            static const QStringList speeds {QStringLiteral("relaxed"), QStringLiteral("fast"),
+                                             QStringLiteral("turbo")};
+            const bool speedOptional = job.video || job.taskType == QLatin1String("mj_omni_reference");
+            if (!speedOptional && !speeds.contains(body.value(QLatin1String("speed")).toString()))
+                return refuse(QStringLiteral("speed is required for %1").arg(job.taskType));
+            if (job.video && body.value(QLatin1String("motion")).toString().isEmpty())
+                return refuse(QStringLiteral("motion is required for %1").arg(job.taskType));
             order.append(job.id);
             if (job.video) {
                 const int batch = body.value(QLatin1String("videoBatchSize")).toInt(1);
@@ -691,12 +700,18 @@ private slots:
                 o.insert(QStringLiteral("fileUrls"), QJsonArray::fromStringList(refs));
             return o;
         };
+        // Nothing optional is sent; the required speed goes as its documented default (issue "Correctness").
+        const auto relaxed = [](QJsonObject o) {
+            o.insert(QStringLiteral("speed"), QStringLiteral("relaxed"));
+            return o;
+        };
         QTest::newRow("text, nothing optional sent")
-            << int(GenerateType::Text) << QStringList() << 0 << QString() << 0 << body("mj_txt2img", {}) << 0;
+            << int(GenerateType::Text) << QStringList() << 0 << QString() << 0
+            << relaxed(body("mj_txt2img", {})) << 0;
         QTest::newRow("image to image") << int(GenerateType::Image) << QStringList {ref, ref2} << 0
-                                        << QString() << 0 << body("mj_img2img", {ref, ref2}) << 0;
+                                        << QString() << 0 << relaxed(body("mj_img2img", {ref, ref2})) << 0;
         QTest::newRow("style reference") << int(GenerateType::Style) << QStringList {ref} << 0 << QString()
-                                         << 0 << body("mj_style_reference", {ref}) << 0;
+                                         << 0 << relaxed(body("mj_style_reference", {ref})) << 0;
         QJsonObject omni = body("mj_omni_reference", {ref});
         omni.insert(QStringLiteral("ow"), 250);
         QTest::newRow("omni reference with ow")
@@ -706,8 +721,10 @@ private slots:
         video.insert(QStringLiteral("motion"), QStringLiteral("low"));
         QTest::newRow("video, batch of 2, low motion")
             << int(GenerateType::Video) << QStringList {ref} << 0 << QStringLiteral("low") << 2 << video << 2;
+        QJsonObject videoHd = body("mj_video_hd", {ref});
+        videoHd.insert(QStringLiteral("motion"), QStringLiteral("high")); // required; its default
         QTest::newRow("video HD") << int(GenerateType::VideoHd) << QStringList {ref} << 0 << QString() << 0
-                                  << body("mj_video_hd", {ref}) << 1;
+                                  << videoHd << 1;
     }
 
     void imagineTypes()

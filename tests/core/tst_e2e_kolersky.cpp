@@ -238,6 +238,14 @@ private:
                 return invalid(QStringLiteral("prompt is required"));
             if (body.contains(QStringLiteral("fileUrl")) && body.contains(QStringLiteral("fileUrls")))
                 return invalid(QStringLiteral("use either fileUrl or fileUrls"));
+            // The fields the vendor doc marks "обязательно" per taskType (issue "Correctness" §1).
+            const QString type = body.value(QStringLiteral("taskType")).toString();
+            const bool video = type.startsWith(QLatin1String("image-to-video"));
+            if (type != QLatin1String("text-to-image") && !body.contains(QStringLiteral("fileUrl"))
+                && body.value(QStringLiteral("fileUrls")).toArray().isEmpty())
+                return invalid(QStringLiteral("fileUrl is required for %1").arg(type));
+            if (video && body.value(QStringLiteral("motion")).toString().isEmpty())
+                return invalid(QStringLiteral("motion is required for %1").arg(type));
             return std::nullopt;
         }
         const QJsonValue parentId = body.value(QStringLiteral("requestId"));

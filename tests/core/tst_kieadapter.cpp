@@ -5,6 +5,7 @@
 #include "model/operation.h"
 #include "model/task.h"
 #include "providers/kie/kieadapter.h"
+#include "providers/kie/kieprotocol.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -324,6 +325,92 @@ private slots:
         // Never the deprecated single fileUrl, never a callback.
         QVERIFY(!body.contains(QStringLiteral("fileUrl")));
         QVERIFY(!body.contains(QStringLiteral("callBackUrl")));
+    }
+
+    // Every field the vendor doc requires for a task type is in the body with everything optional unset
+    // (issue "Correctness" §1): speed, "not required" only for video and omni, goes as "relaxed"; motion
+    // for video as "high" (the documented defaults, docs/decisions.md).
+    void requiredFieldsAtDefaults_data()
+    {
+        QTest::addColumn<Operation>("op");
+        QTest::addColumn<QString>("parentKind");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QStringList>("required");
+        QTest::addColumn<QJsonObject>("values");
+        QTest::addColumn<QStringList>("absent");
+
+        const QStringList ref {QStringLiteral("https://example.com/ref.png")};
+        const QStringList generate {QStringLiteral("taskType"), QStringLiteral("prompt")};
+        const QJsonObject relaxed {{QStringLiteral("speed"), QStringLiteral("relaxed")}};
+        QTest::newRow("mj_txt2img") << imagine(QStringLiteral("a fox")) << QString() << QString(kie::kGeneratePath)
+                                    << (generate + strings({"speed"})) << relaxed << QStringList();
+        QTest::newRow("mj_img2img") << imagine(QStringLiteral("a fox"), GenerateType::Image, ref) << QString()
+                                    << QString(kie::kGeneratePath) << (generate + strings({"speed", "fileUrls"}))
+                                    << relaxed << QStringList();
+        QTest::newRow("mj_style_reference")
+            << imagine(QStringLiteral("a fox"), GenerateType::Style, ref) << QString()
+            << QString(kie::kGeneratePath) << (generate + strings({"speed", "fileUrls"})) << relaxed
+            << QStringList();
+        QTest::newRow("mj_omni_reference") << imagine(QStringLiteral("a fox"), GenerateType::Omni, ref)
+                                           << QString() << QString(kie::kGeneratePath)
+                                           << (generate + strings({"fileUrls"})) << QJsonObject()
+                                           << strings({"speed"});
+        const QJsonObject high {{QStringLiteral("motion"), QStringLiteral("high")}};
+        QTest::newRow("mj_video") << imagine(QStringLiteral("waves"), GenerateType::Video, ref) << QString()
+                                  << QString(kie::kGeneratePath) << (generate + strings({"fileUrls", "motion"}))
+                                  << high << strings({"speed"});
+        QTest::newRow("mj_video_hd") << imagine(QStringLiteral("waves"), GenerateType::VideoHd, ref) << QString()
+                                     << QString(kie::kGeneratePath)
+                                     << (generate + strings({"fileUrls", "motion"})) << high
+                                     << strings({"speed"});
+        QTest::newRow("generateUpscale") << action(OperationKind::Upscale, 2) << QStringLiteral("grid")
+                                         << QString(kie::kUpscalePath) << strings({"taskId", "imageIndex"})
+                                         << QJsonObject {{QStringLiteral("imageIndex"), 1}} << QStringList();
+        QTest::newRow("generateVary") << action(OperationKind::Vary, 2) << QStringLiteral("grid")
+                                      << QString(kie::kVaryPath) << strings({"taskId", "imageIndex"})
+                                      << QJsonObject {{QStringLiteral("imageIndex"), 2}} << QStringList();
+        QTest::newRow("generateVideoExtend manual")
+            << action(OperationKind::VideoExtend, 1, {}, QStringLiteral("the camera rises"))
+            << QStringLiteral("video2") << QString(kie::kVideoExtendPath)
+            << strings({"taskType", "taskId", "index", "prompt"})
+            << QJsonObject {{QStringLiteral("taskType"), QStringLiteral("mj_video_extend_manual")}}
+            << QStringList();
+        QTest::newRow("generateVideoExtend auto")
+            << action(OperationKind::VideoExtend, 1) << QStringLiteral("video2") << QString(kie::kVideoExtendPath)
+            << strings({"taskType", "taskId", "index"})
+            << QJsonObject {{QStringLiteral("taskType"), QStringLiteral("mj_video_extend_auto")}}
+            << QStringList();
+    }
+
+    void requiredFieldsAtDefaults()
+    {
+        QFETCH(Operation, op);
+        QFETCH(QString, parentKind);
+        QFETCH(QString, path);
+        QFETCH(QStringList, required);
+        QFETCH(QJsonObject, values);
+        QFETCH(QStringList, absent);
+        SubmitContext context;
+        context.account = account();
+        if (!parentKind.isEmpty())
+            context.parent = parentTask(parentKind);
+        QVERIFY(m_adapter.validate(op, context.account));
+        const Result<HttpCall> call = m_adapter.buildSubmit(op, context);
+        QVERIFY2(call, call ? "" : qPrintable(call.error().message));
+        QCOMPARE(call->path, path);
+        const QJsonObject body = call->body->object();
+        for (const QString &field : required)
+            QVERIFY2(body.contains(field) && !body.value(field).isNull(), qPrintable(field));
+        for (auto it = values.constBegin(); it != values.constEnd(); ++it)
+            QCOMPARE(body.value(it.key()), it.value());
+        for (const QString &field : absent)
+            QVERIFY2(!body.contains(field), qPrintable(field));
+        // Compose shows what "default" sends.
+        const Capabilities c = m_adapter.capabilities(account());
+        if (op.kind == OperationKind::Imagine) {
+            QCOMPARE(c.speedWhenUnset.value(op.type), values.value(QStringLiteral("speed")).toString());
+            QCOMPARE(c.motionWhenUnset.value(op.type), values.value(QStringLiteral("motion")).toString());
+        }
     }
 
     // Tessera's tiles are 1..4: generateUpscale takes 0-3, generateVary 1-4 (or 0-3 with the account

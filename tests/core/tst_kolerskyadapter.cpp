@@ -265,6 +265,8 @@ private slots:
     void promptFlagsLiftIntoFields();
     void actionBodies_data();
     void actionBodies();
+    void requiredFieldsAtDefaults_data();
+    void requiredFieldsAtDefaults();
     void panWithoutAnyPrompt();
     void singleImageActionsNeedAnUpscale_data();
     void singleImageActionsNeedAnUpscale();
@@ -525,6 +527,96 @@ void TestKolerskyAdapter::actionBodies()
     QCOMPARE(call->auth, HttpCall::Auth::Bearer);
     QCOMPARE(call->purpose, HttpCall::Purpose::Submit);
     QCOMPARE(compact(call->body->object()), fixtureCompact(expected));
+}
+
+// Every field vendor-docs/kolersky-midjourney-api.ru.md marks "обязательно" for a call is in the body
+// when everything optional is left unset (issue "Correctness" §1): motion for video goes as its
+// documented default "high"; pan's prompt falls back to the image's own prompt.
+void TestKolerskyAdapter::requiredFieldsAtDefaults_data()
+{
+    QTest::addColumn<Operation>("op");
+    QTest::addColumn<QString>("parent");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QStringList>("required");
+    QTest::addColumn<QJsonObject>("values");
+
+    const QStringList ref {QStringLiteral("https://example.com/ref.png")};
+    const QStringList generating {QStringLiteral("taskType"), QStringLiteral("prompt")};
+    const QString generatePath = QStringLiteral("/v1/midjourney/generate");
+    QTest::newRow("text-to-image") << generate(GenerateType::Text, QStringLiteral("a fox")) << QString()
+                                   << generatePath << generating << QJsonObject();
+    QTest::newRow("image-to-image") << generate(GenerateType::Image, QStringLiteral("a fox"), ref) << QString()
+                                    << generatePath << (generating + QStringList {QStringLiteral("fileUrl")})
+                                    << QJsonObject();
+    QTest::newRow("style-reference") << generate(GenerateType::Style, QStringLiteral("a fox"), ref)
+                                     << QString() << generatePath
+                                     << (generating + QStringList {QStringLiteral("fileUrl")}) << QJsonObject();
+    QTest::newRow("omni-reference") << generate(GenerateType::Omni, QStringLiteral("a fox"), ref) << QString()
+                                    << generatePath << (generating + QStringList {QStringLiteral("fileUrl")})
+                                    << QJsonObject();
+    const QJsonObject high {{QStringLiteral("motion"), QStringLiteral("high")}};
+    const QStringList video = generating + QStringList {QStringLiteral("fileUrl"), QStringLiteral("motion")};
+    QTest::newRow("image-to-video") << generate(GenerateType::Video, QStringLiteral("waves"), ref) << QString()
+                                    << generatePath << video << high;
+    QTest::newRow("image-to-video-hd") << generate(GenerateType::VideoHd, QStringLiteral("waves"), ref)
+                                       << QString() << generatePath << video << high;
+    const QStringList indexed {QStringLiteral("requestId"), QStringLiteral("index")};
+    QTest::newRow("variation") << action(OperationKind::Vary, 2) << QStringLiteral("grid")
+                               << QStringLiteral("/v1/midjourney/variation") << indexed
+                               << QJsonObject {{QStringLiteral("index"), 2}};
+    QTest::newRow("upscale") << action(OperationKind::Upscale, 3) << QStringLiteral("grid")
+                             << QStringLiteral("/v1/midjourney/upscale") << indexed
+                             << QJsonObject {{QStringLiteral("index"), 3}};
+    QTest::newRow("reroll") << action(OperationKind::Reroll, 0) << QStringLiteral("grid")
+                            << QStringLiteral("/v1/midjourney/reroll") << QStringList {QStringLiteral("requestId")}
+                            << QJsonObject();
+    Operation paint = action(OperationKind::Inpaint, 0);
+    paint.mask = maskPng({1024, 768}, QRect(10, 10, 100, 100));
+    QTest::newRow("inpaint") << paint << QStringLiteral("upscale") << QStringLiteral("/v1/midjourney/inpaint")
+                             << QStringList {QStringLiteral("requestId"), QStringLiteral("mask")} << QJsonObject();
+    Operation zoom = action(OperationKind::Zoom, 0);
+    zoom.zoomFactor = QStringLiteral("2");
+    QTest::newRow("outpaint") << zoom << QStringLiteral("upscale") << QStringLiteral("/v1/midjourney/outpaint")
+                              << QStringList {QStringLiteral("requestId")} << QJsonObject();
+    Operation pan = action(OperationKind::Pan, 0);
+    pan.direction = QStringLiteral("left");
+    QTest::newRow("pan") << pan << QStringLiteral("upscale") << QStringLiteral("/v1/midjourney/pan")
+                         << QStringList {QStringLiteral("requestId"), QStringLiteral("prompt"),
+                                         QStringLiteral("direction")}
+                         << QJsonObject {{QStringLiteral("prompt"),
+                                          QStringLiteral("beautiful sunset over mountains with lake")}};
+    QTest::newRow("seed") << action(OperationKind::Seed, 0) << QStringLiteral("grid")
+                          << QStringLiteral("/v1/midjourney/seed") << QStringList {QStringLiteral("requestId")}
+                          << QJsonObject();
+}
+
+void TestKolerskyAdapter::requiredFieldsAtDefaults()
+{
+    QFETCH(Operation, op);
+    QFETCH(QString, parent);
+    QFETCH(QString, path);
+    QFETCH(QStringList, required);
+    QFETCH(QJsonObject, values);
+    std::optional<Task> parentTask;
+    if (parent == QLatin1String("grid"))
+        parentTask = gridParent();
+    else if (parent == QLatin1String("upscale"))
+        parentTask = upscaleParent();
+    QVERIFY(m_adapter.validate(op, account()).ok());
+    const Result<HttpCall> call = m_adapter.buildSubmit(op, context(parentTask));
+    QVERIFY2(call.ok(), call ? "" : qPrintable(call.error().message));
+    QCOMPARE(call->path, path);
+    const QJsonObject body = call->body->object();
+    for (const QString &field : required) {
+        QVERIFY2(body.contains(field) && !body.value(field).isNull(), qPrintable(field));
+        if (body.value(field).isString())
+            QVERIFY2(!body.value(field).toString().isEmpty(), qPrintable(field));
+    }
+    for (auto it = values.constBegin(); it != values.constEnd(); ++it)
+        QCOMPARE(body.value(it.key()), it.value());
+    if (op.kind == OperationKind::Imagine)
+        QCOMPARE(m_adapter.capabilities(account()).motionWhenUnset.value(op.type),
+                 values.value(QStringLiteral("motion")).toString());
 }
 
 void TestKolerskyAdapter::panWithoutAnyPrompt()

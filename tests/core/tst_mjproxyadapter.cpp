@@ -207,6 +207,8 @@ private slots:
     void needsSingleImage_data();
     void needsSingleImage();
     void modalFlow();
+    void requiredFieldsAtDefaults_data();
+    void requiredFieldsAtDefaults();
     void modalPromptFallbacks();
     void inpaintModalCarriesTheFittedMask();
     void seed();
@@ -768,6 +770,72 @@ void TestMjproxyAdapter::needsSingleImage()
     QFETCH(Operation, op);
     QFETCH(bool, single);
     QCOMPARE(adapter().needsSingleImage(op), single);
+}
+
+// The fields vendor-docs/mj-proxy-gateway-api.en.md marks "Required: true" per endpoint are in every body
+// built with nothing optional set (issue "Correctness" §1), the modal follow-up's included.
+void TestMjproxyAdapter::requiredFieldsAtDefaults_data()
+{
+    QTest::addColumn<Operation>("op");
+    QTest::addColumn<QString>("parent");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QStringList>("required");
+
+    const QString png = QStringLiteral("data:image/png;base64,iVBORw0KGgo=");
+    QTest::newRow("imagine") << Operation::imagine(QStringLiteral("Cat")) << QString()
+                             << QStringLiteral("/mj/submit/imagine") << QStringList {QStringLiteral("prompt")};
+    QTest::newRow("blend") << ofKind(OperationKind::Blend, {png, png}) << QString()
+                           << QStringLiteral("/mj/submit/blend") << QStringList {QStringLiteral("base64Array")};
+    QTest::newRow("describe") << ofKind(OperationKind::Describe, {png}) << QString()
+                              << QStringLiteral("/mj/submit/describe") << QStringList {QStringLiteral("base64")};
+    Operation shorten = ofKind(OperationKind::Shorten);
+    shorten.prompt = QStringLiteral("a very long prompt about a cat");
+    QTest::newRow("shorten") << shorten << QString() << QStringLiteral("/mj/submit/shorten")
+                             << QStringList {QStringLiteral("prompt")};
+    const QStringList action {QStringLiteral("customId"), QStringLiteral("taskId")};
+    QTest::newRow("U2") << act(OperationKind::Upscale, 2) << QStringLiteral("grid")
+                        << QStringLiteral("/mj/submit/action") << action;
+    QTest::newRow("V3") << act(OperationKind::Vary, 3) << QStringLiteral("grid")
+                        << QStringLiteral("/mj/submit/action") << action;
+    QTest::newRow("reroll") << act(OperationKind::Reroll) << QStringLiteral("grid")
+                            << QStringLiteral("/mj/submit/action") << action;
+    QTest::newRow("pan") << pan(QStringLiteral("left")) << QStringLiteral("upscale")
+                         << QStringLiteral("/mj/submit/action") << action;
+    QTest::newRow("zoom 2x") << zoom(QStringLiteral("2")) << QStringLiteral("upscale")
+                             << QStringLiteral("/mj/submit/action") << action;
+    QTest::newRow("vary region") << inpaint(maskPng({1024, 1024}, QRect(10, 10, 50, 50)))
+                                 << QStringLiteral("upscale") << QStringLiteral("/mj/submit/action") << action;
+}
+
+void TestMjproxyAdapter::requiredFieldsAtDefaults()
+{
+    QFETCH(Operation, op);
+    QFETCH(QString, parent);
+    QFETCH(QString, path);
+    QFETCH(QStringList, required);
+    std::optional<Task> p;
+    if (parent == QLatin1String("grid"))
+        p = gridParent();
+    else if (parent == QLatin1String("upscale"))
+        p = upscaleParent();
+    QVERIFY(adapter().validate(op, account()).ok());
+    const Result<HttpCall> call = adapter().buildSubmit(op, contextWith(p));
+    QVERIFY2(call.ok(), call ? "" : qPrintable(call.error().message));
+    QCOMPARE(call->path, path);
+    const QJsonObject body = call->body->object();
+    for (const QString &field : required) {
+        QVERIFY2(body.contains(field) && !body.value(field).isNull(), qPrintable(field));
+        if (body.value(field).isString())
+            QVERIFY2(!body.value(field).toString().isEmpty(), qPrintable(field));
+    }
+    if (isAction(op.kind)) {
+        // Any action may be parked in MODAL (code 21): the follow-up names the new task.
+        const Result<HttpCall> modal = adapter().buildModal(op, contextWith(p), QStringLiteral("1712205491372429"));
+        QVERIFY2(modal.ok(), modal ? "" : qPrintable(modal.error().message));
+        QCOMPARE(modal->path, QStringLiteral("/mj/submit/modal"));
+        QCOMPARE(modal->body->object().value(QStringLiteral("taskId")).toString(),
+                 QStringLiteral("1712205491372429"));
+    }
 }
 
 void TestMjproxyAdapter::modalFlow()

@@ -154,6 +154,37 @@ private slots:
         QVERIFY(!named<QWidget>(&f.panel, QStringLiteral("Watermark"))->isVisible());
     }
 
+    // A field the family requires is never "not sent": "default" then names the value that goes
+    // (PROVIDERS.md §2 Decision: apixo's "default (v6.1)"; kie's speed and the video motion).
+    void defaultNamesWhatIsSentWhereTheFieldIsRequired()
+    {
+        const std::unique_ptr<ProviderRegistry> real = ProviderRegistry::createDefault();
+        ComposePanel panel(*real);
+        Account apixo = test::fakeAccount(QStringLiteral("apixo"), QStringLiteral("ax"));
+        Account kie = test::fakeAccount(QStringLiteral("kie"), QStringLiteral("ki"));
+        Account kolersky = test::fakeAccount(QStringLiteral("kolersky"), QStringLiteral("ko"));
+        panel.setAccounts({Account::demo(), apixo, kie, kolersky}, apixo.id);
+        panel.show();
+        QComboBox *version = named<QComboBox>(&panel, QStringLiteral("Model version"));
+        QComboBox *speed = named<QComboBox>(&panel, QStringLiteral("Speed"));
+        QComboBox *motion = named<QComboBox>(&panel, QStringLiteral("Video motion"));
+        QCOMPARE(version->itemText(0), QStringLiteral("default (v6.1)"));
+        QCOMPARE(speed->itemText(0), QStringLiteral("default (fast)"));
+        QVERIFY(panel.operation().version.isEmpty()); // the adapter sends the default, not Compose
+
+        QComboBox *account = named<QComboBox>(&panel, QStringLiteral("Account"));
+        account->setCurrentIndex(account->findData(kie.id));
+        QCOMPARE(version->itemText(0), QStringLiteral("default"));
+        QCOMPARE(speed->itemText(0), QStringLiteral("default (relaxed)"));
+        QVERIFY(panel.setCurrentType(QStringLiteral("video")));
+        QCOMPARE(motion->itemText(0), QStringLiteral("default (high)"));
+        account->setCurrentIndex(account->findData(kolersky.id));
+        QVERIFY(panel.setCurrentType(QStringLiteral("text")));
+        QCOMPARE(speed->itemText(0), QStringLiteral("default"));
+        QVERIFY(panel.setCurrentType(QStringLiteral("video")));
+        QCOMPARE(motion->itemText(0), QStringLiteral("default (high)"));
+    }
+
     void describeNeedsAnImageAndSendsIt()
     {
         Fixture f;

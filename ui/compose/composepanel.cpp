@@ -269,7 +269,7 @@ void ComposePanel::applyCapabilities()
     fillChoices(m_version, m_caps.versions, tr("default"));
     fillChoices(m_speed, m_caps.speeds, tr("default"));
     fillChoices(m_dimensions, m_extras.blendDimensions, tr("default (square)"));
-    fillChoices(m_motion, m_extras.videoMotions, tr("default (low)"));
+    fillChoices(m_motion, m_extras.videoMotions, tr("default"));
     QStringList batches;
     for (int b : std::as_const(m_extras.videoBatches))
         batches.append(QString::number(b));
@@ -311,6 +311,14 @@ void ComposePanel::applyType()
         m_refs->setLimits(1, 1);
     else
         m_refs->setLimits(1, most);
+
+    // "default" means "not sent" unless the family requires the field: then the value that is sent.
+    const auto defaultLabel = [&gen](const QMap<GenerateType, QString> &sent) {
+        return gen && sent.contains(*gen) ? tr("default (%1)").arg(sent.value(*gen)) : tr("default");
+    };
+    m_version->setItemText(0, defaultLabel(m_caps.versionWhenUnset));
+    m_speed->setItemText(0, defaultLabel(m_caps.speedWhenUnset));
+    m_motion->setItemText(0, defaultLabel(m_caps.motionWhenUnset));
 
     m_params->setRowVisible(m_dimensions, blend && !m_extras.blendDimensions.isEmpty());
     m_params->setRowVisible(m_aspect, gen && !m_caps.aspectRatios.isEmpty());

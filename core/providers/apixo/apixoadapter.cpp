@@ -178,7 +178,13 @@ Capabilities ApixoAdapter::capabilities(const Account &account) const
     for (const auto &v : wire::kVersions)
         c.versions.append(QString::fromLatin1(v.tessera));
     // No relaxed mode at apixo (vendor doc: speed "fast" or "turbo").
-    c.speeds = {QStringLiteral("fast"), QStringLiteral("turbo")};
+    for (const char *speed : wire::kSpeeds)
+        c.speeds.append(QString::fromLatin1(speed));
+    // Required in every generating mode, so the defaults are sent (PROVIDERS.md §2 Decision).
+    for (const GenerateType type : c.generateTypes) {
+        c.versionWhenUnset.insert(type, vendorVersion(wire::kDefaultVersion));
+        c.speedWhenUnset.insert(type, QString(wire::kDefaultSpeed));
+    }
     // The vendor documents ranges without steps (PROVIDERS.md §2), unlike kie's and kolersky's.
     c.chaos = {0, 100, 1, true};
     c.stylize = {0, 1000, 1, true};

@@ -7,6 +7,8 @@
 #include <QImageReader>
 #include <QJsonArray>
 
+#include <algorithm>
+
 // ApixoAdapter::buildSubmit(): the {request_type, provider, input} body of every mode (PROVIDERS.md §2).
 namespace tessera::apixo {
 
@@ -14,14 +16,29 @@ using namespace detail;
 
 namespace {
 
-// Fields sent with every generating mode when the user set them (PROVIDERS.md general rules: unset
-// optional fields are omitted).
-void insertGenerationFields(QJsonObject &input, const Operation &op)
+// Fields of the generating modes (text-to-image, image-to-image, upload-paint). `version` and `speed` are
+// required there (PROVIDERS.md §2 Decision): the operation's own, else `fallback`'s (the image being
+// repainted), else the documented defaults. Every other field only when the user set it (PROVIDERS.md
+// general rules: unset optional fields are omitted).
+void insertGenerationFields(QJsonObject &input, const Operation &op, const Operation *fallback = nullptr)
 {
-    if (!op.version.isEmpty())
-        input.insert(wire::kVersion, vendorVersion(op.version));
-    if (!op.speed.isEmpty())
-        input.insert(wire::kSpeed, op.speed);
+    const auto pick = [&](const QString &own, const QString Operation::*field, QLatin1String otherwise) {
+        if (!own.isEmpty())
+            return own;
+        if (fallback && !(fallback->*field).isEmpty())
+            return fallback->*field;
+        return QString(otherwise);
+    };
+    QString version = vendorVersion(pick(op.version, &Operation::version, wire::kDefaultVersion));
+    if (version.isEmpty()) // a parent made with a version apixo does not know
+        version = vendorVersion(wire::kDefaultVersion);
+    input.insert(wire::kVersion, version);
+    QString speed = pick(op.speed, &Operation::speed, wire::kDefaultSpeed);
+    if (std::none_of(wire::kSpeeds.begin(), wire::kSpeeds.end(),
+                     [&speed](const char *known) { return speed == QLatin1String(known); }))
+        speed = wire::kDefaultSpeed; // a parent's speed apixo does not have
+
+    input.insert(wire::kSpeed, speed);
     if (op.translate)
         input.insert(wire::kTranslate, *op.translate);
     if (!op.aspectRatio.isEmpty())
@@ -115,7 +132,8 @@ Result<QJsonObject> paintInput(const Operation &op, const SubmitContext &context
     position.insert(wire::kX, 0);
     position.insert(wire::kY, 0);
     input.insert(wire::kImgPos, position);
-    insertGenerationFields(input, op);
+    // The region is repainted with the version and speed that made the image unless the user chose.
+    insertGenerationFields(input, op, &parent.operation);
     return input;
 }
 

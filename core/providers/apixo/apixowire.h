@@ -76,6 +76,14 @@ inline constexpr QLatin1String kFailContent {"CONTENT_VIOLATION"};
 inline constexpr QLatin1String kFailImageUrl {"INVALID_IMAGE_URL"};
 inline constexpr QLatin1String kFailTaskId {"INVALID_TASK_ID"};
 
+// The fields the vendor doc marks "обязательно" in text-to-image, image-to-image and upload-paint although
+// its list of universal parameters gives them defaults: PROVIDERS.md §2 Decision — always sent, with
+// these documented defaults when the user left them unset (Tessera's spelling of the version, "6.1").
+inline constexpr QLatin1String kDefaultVersion {"6.1"};
+inline constexpr QLatin1String kDefaultSpeed {"fast"};
+// input.speed values: no relaxed mode at apixo.
+inline constexpr std::array kSpeeds {"fast", "turbo"};
+
 // Tessera's version spelling → apixo's.
 struct VersionName
 {

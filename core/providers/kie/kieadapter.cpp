@@ -47,11 +47,6 @@ Error invalid(const QString &message)
     return Error::make(Error::Kind::InvalidRequest, message);
 }
 
-bool isVideoType(GenerateType type)
-{
-    return type == GenerateType::Video || type == GenerateType::VideoHd;
-}
-
 QString typeWords(GenerateType type)
 {
     switch (type) {
@@ -169,6 +164,16 @@ Status validateAction(const Operation &op, const Account &account)
 }
 
 } // namespace
+
+bool isVideoType(GenerateType type)
+{
+    return type == GenerateType::Video || type == GenerateType::VideoHd;
+}
+
+bool requiresSpeed(GenerateType type)
+{
+    return type == GenerateType::Text || type == GenerateType::Image || type == GenerateType::Style;
+}
 
 QString taskTypeFor(GenerateType type)
 {
@@ -295,6 +300,12 @@ Capabilities KieAdapter::capabilities(const Account &) const
     c.omniWeight = kOmniWeight;
     c.maxPromptLength = kMaxPromptLength;
     c.maxReferences = kMaxReferences;
+    for (const GenerateType type : std::as_const(c.generateTypes)) {
+        if (requiresSpeed(type))
+            c.speedWhenUnset.insert(type, kDefaultSpeed);
+        if (isVideoType(type))
+            c.motionWhenUnset.insert(type, kDefaultMotion);
+    }
     c.serverCancel = false; // PROVIDERS.md §5: cancel only stops polling
     c.reportsProgress = false; // record-info has successFlag only
     c.resultRetentionDays = 15; // PROVIDERS.md, "General rules"

@@ -35,6 +35,14 @@ inline constexpr QLatin1String kRemoteTaskType("taskType");
 // The account option of PROVIDERS.md §3 Decision: the base of generateVary's imageIndex.
 inline constexpr QLatin1String kVaryIndexBaseOption("vary-index-base");
 
+// Fields the vendor doc requires where the user may leave them unset; the documented default is sent
+// (docs/decisions.md, "Required fields"): speed, which the doc calls "not required" only for mj_video,
+// mj_video_hd and mj_omni_reference (its example is "relaxed"), and motion for video ("default: high").
+inline constexpr QLatin1String kDefaultSpeed("relaxed");
+inline constexpr QLatin1String kDefaultMotion("high");
+bool requiresSpeed(GenerateType type);
+bool isVideoType(GenerateType type);
+
 inline constexpr int kMaxPromptLength = 2000;
 inline constexpr int kMaxReferences = 5;
 

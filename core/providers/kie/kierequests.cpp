@@ -24,16 +24,19 @@ void insertInt(QJsonObject &body, const char *key, const std::optional<int> &val
 }
 
 // POST /api/v1/mj/generate. Only `fileUrls` is sent, never the deprecated single `fileUrl`, so the two can
-// never arrive together. `speed` goes only when the user chose one: the vendor doc marks it "not required"
-// for mj_video, mj_video_hd and mj_omni_reference (optional there, not forbidden), and every optional
-// field is sent only when set. `motion` likewise: the doc calls it "required" for video yet documents a
-// default (high) and lists only prompt and taskType as required properties, so it is left to the vendor.
+// never arrive together. The doc calls `speed` "not required" only for mj_video, mj_video_hd and
+// mj_omni_reference, so it is required for the other three types, and `motion` is required for video:
+// both go with their documented defaults when unset (a strict server refuses their absence). Every
+// optional field is sent only when set.
 QJsonObject generateBody(const Operation &op)
 {
     QJsonObject body;
     body.insert(QStringLiteral("taskType"), taskTypeFor(op.type));
     body.insert(QStringLiteral("prompt"), op.prompt);
-    insertText(body, "speed", op.speed);
+    if (!op.speed.isEmpty())
+        body.insert(QStringLiteral("speed"), op.speed);
+    else if (requiresSpeed(op.type))
+        body.insert(QStringLiteral("speed"), kDefaultSpeed);
     if (!op.references.isEmpty())
         body.insert(QStringLiteral("fileUrls"), QJsonArray::fromStringList(op.references));
     insertText(body, "aspectRatio", op.aspectRatio);
@@ -47,7 +50,8 @@ QJsonObject generateBody(const Operation &op)
     if (op.translate)
         body.insert(QStringLiteral("enableTranslation"), *op.translate);
     insertInt(body, "videoBatchSize", op.videoBatch);
-    insertText(body, "motion", op.motion);
+    if (isVideoType(op.type))
+        body.insert(QStringLiteral("motion"), op.motion.isEmpty() ? QString(kDefaultMotion) : op.motion);
     return body;
 }
 

@@ -75,7 +75,7 @@ QJsonObject generateBody(const Operation &op)
         insertIfSet(body, QStringLiteral("videoBatchSize"), op.videoBatch);
         // motion is "обязательно" for video (with "по умолчанию: high"): a required field, so the
         // documented default is sent when the user chose none rather than risking a 400.
-        body.insert(QStringLiteral("motion"), op.motion.isEmpty() ? QStringLiteral("high") : op.motion);
+        body.insert(QStringLiteral("motion"), op.motion.isEmpty() ? QString(kDefaultMotion) : op.motion);
     }
     return body;
 }
@@ -131,6 +131,9 @@ Capabilities KolerskyAdapter::capabilities(const Account &) const
     c.maxReferences = kMaxReferences;
     c.serverCancel = true;
     c.reportsProgress = true;
+    // motion is required for video; its documented default goes when unset (generateBody).
+    c.motionWhenUnset.insert(GenerateType::Video, kDefaultMotion);
+    c.motionWhenUnset.insert(GenerateType::VideoHd, kDefaultMotion);
     c.resultRetentionDays = 15; // PROVIDERS.md, "General rules"
     c.maskWire = Capabilities::MaskWire::Base64Png; // /inpaint takes raw base64 (PROVIDERS.md §1)
     return c;

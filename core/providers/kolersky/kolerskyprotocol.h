@@ -5,6 +5,7 @@
 #include "net/httpcall.h"
 
 #include <QJsonObject>
+#include <QLatin1String>
 #include <QString>
 #include <QStringList>
 
@@ -18,6 +19,8 @@ inline constexpr int kMaxPromptLength = 2000;
 inline constexpr int kMaxReferences = 5;
 // "Максимум 60 проверок статуса (интервал 5 секунд)": the vendor stops answering after that many.
 inline constexpr int kMaxPolls = 60;
+// motion is "обязательно" for image-to-video(-hd) with "по умолчанию: high": sent when the user chose none.
+inline constexpr QLatin1String kDefaultMotion("high");
 
 QString tr(const char *text);
 QString familyName(); // "kolersky", as in "kolersky has no blend"
