@@ -1,6 +1,7 @@
 #include "contourtracer.h"
 
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -60,20 +61,12 @@ class Tracer
 {
 public:
     explicit Tracer(const QImage &mask)
-        : m_width(mask.width())
+        : m_bits(mask.constBits())
+        , m_stride(mask.bytesPerLine())
+        , m_width(mask.width())
         , m_height(mask.height())
-        , m_stride(mask.width() + 2)
-        , m_cells(std::size_t(m_stride) * std::size_t(m_height + 2), 0)
         , m_visited((std::size_t(m_height + 1) * std::size_t(m_width) + 63) / 64, 0)
-    {
-        // A one-pixel black frame around the image spares every bounds check below.
-        for (int y = 0; y < m_height; ++y) {
-            const uchar *source = mask.constScanLine(y);
-            std::uint8_t *row = m_cells.data() + std::size_t(y + 1) * std::size_t(m_stride) + 1;
-            for (int x = 0; x < m_width; ++x)
-                row[x] = source[x] >> 7;
-        }
-    }
+    { }
 
     Contours run()
     {
@@ -83,9 +76,23 @@ public:
     }
 
 private:
-    const std::uint8_t *cornerCells(int x, int y) const
+    // Pixel (x, y) of the mask: 1 for white (>= 128), 0 for black and outside the image.
+    int pixel(int x, int y) const
     {
-        return m_cells.data() + std::size_t(y) * std::size_t(m_stride) + std::size_t(x);
+        if (unsigned(x) >= unsigned(m_width) || unsigned(y) >= unsigned(m_height))
+            return 0;
+        return m_bits[qsizetype(y) * m_stride + x] >> 7;
+    }
+
+    // The four pixels around corner (x, y): bit 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right.
+    int cornerCode(int x, int y) const
+    {
+        if (x >= 1 && y >= 1 && x < m_width && y < m_height) {
+            const uchar *above = m_bits + qsizetype(y - 1) * m_stride + (x - 1);
+            const uchar *below = above + m_stride;
+            return (above[0] >> 7) | (above[1] >> 7) << 1 | (below[0] >> 7) << 2 | (below[1] >> 7) << 3;
+        }
+        return pixel(x - 1, y - 1) | pixel(x, y - 1) << 1 | pixel(x - 1, y) << 2 | pixel(x, y) << 3;
     }
 
     bool visited(int line, int column) const
@@ -101,36 +108,63 @@ private:
     }
 
     // Every ring has horizontal edges, and the first one met in raster order is the left-most on the
-    // ring's top line; white below it means an outer boundary, white above it a hole.
+    // ring's top line; white below it means an outer boundary, white above it a hole. The rows are read
+    // where they are, eight pixels a word: only words where the two rows differ are looked into.
     void scan()
     {
+        // Outside the image is black: the line above the first row and below the last one read zeros.
+        const std::vector<uchar> black(std::size_t(m_width) + 16, 0);
         for (int line = 0; line <= m_height; ++line) {
-            const std::uint8_t *above = cornerCells(1, line);
-            const std::uint8_t *below = above + m_stride;
-            int column = 0;
-            while (column + 8 <= m_width) {
-                std::uint64_t a;
-                std::uint64_t b;
-                std::memcpy(&a, above + column, 8);
-                std::memcpy(&b, below + column, 8);
-                if (a != b) {
-                    for (int k = column; k < column + 8; ++k)
-                        visit(line, k, above[k], below[k]);
-                }
-                column += 8;
-            }
-            for (; column < m_width; ++column)
-                visit(line, column, above[column], below[column]);
+            const uchar *above = line > 0 ? m_bits + qsizetype(line - 1) * m_stride : black.data();
+            const uchar *below = line < m_height ? m_bits + qsizetype(line) * m_stride : black.data();
+            scanLine(line, above, below);
         }
     }
 
-    void visit(int line, int column, std::uint8_t above, std::uint8_t below)
+    void scanLine(int line, const uchar *above, const uchar *below)
     {
-        if (above == below || visited(line, column))
-            return;
+        constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+        int column = 0;
+        for (; column + 16 <= m_width; column += 16) {
+            std::uint64_t a0, a1, b0, b1;
+            std::memcpy(&a0, above + column, 8);
+            std::memcpy(&a1, above + column + 8, 8);
+            std::memcpy(&b0, below + column, 8);
+            std::memcpy(&b1, below + column + 8, 8);
+            const std::uint64_t d0 = a0 ^ b0, d1 = a1 ^ b1;
+            if (((d0 | d1) & kHigh) == 0) [[likely]]
+                continue;
+            edges(line, column, d0 & kHigh, below);
+            edges(line, column + 8, d1 & kHigh, below);
+        }
+        for (; column < m_width; ++column) {
+            if (((above[column] ^ below[column]) & 0x80) && !visited(line, column))
+                visit(line, column, below[column] >> 7);
+        }
+    }
+
+    // The horizontal edges of `line` at the bytes of `differ` (high bits set) from `column` on.
+    void edges(int line, int column, std::uint64_t differ, const uchar *below)
+    {
+        while (differ) {
+            // The first byte in memory is the lowest on little-endian machines, the highest on big-endian.
+            const int bit = std::endian::native == std::endian::little ? std::countr_zero(differ)
+                                                                       : std::countl_zero(differ);
+            const int k = column + bit / 8;
+            if constexpr (std::endian::native == std::endian::little)
+                differ &= differ - 1;
+            else
+                differ &= ~(std::uint64_t(0x80) << (56 - bit));
+            if (!visited(line, k))
+                visit(line, k, below[k] >> 7);
+        }
+    }
+
+    void visit(int line, int column, bool whiteBelow)
+    {
         Ring ring;
         ring.first = int(m_out.points.size());
-        if (below) {
+        if (whiteBelow) {
             ring.area = m_out.areaCount++;
             m_cutColumns.push_back(-1);
             trace(column, line, kSouth);
@@ -169,9 +203,7 @@ private:
             }
             if (x == startX && y == startY)
                 return;
-            const std::uint8_t *c = cornerCells(x, y);
-            const int code = c[0] | c[1] << 1 | c[m_stride] << 2 | c[m_stride + 1] << 3;
-            int next = kLeaving[std::size_t(code)];
+            int next = kLeaving[std::size_t(cornerCode(x, y))];
             if (next < 0)
                 next = leftOf(direction);
             if (next != direction) {
@@ -188,11 +220,11 @@ private:
     void findCut(int x, int y, Ring &ring)
     {
         int top = y;
-        while (cornerCells(x, top)[0] && cornerCells(x, top)[1])
+        while (pixel(x - 1, top - 1) && pixel(x, top - 1))
             --top;
         ring.cutEnd = {x, top};
         // The top edge beside the cut's end: right of it when the pixel above-right is black.
-        m_cutColumns.push_back(cornerCells(x, top)[1] ? x - 1 : x);
+        m_cutColumns.push_back(pixel(x, top - 1) ? x - 1 : x);
     }
 
     void connectHoles()
@@ -241,10 +273,10 @@ private:
         }
     }
 
+    const uchar *m_bits;
+    qsizetype m_stride;
     int m_width;
     int m_height;
-    int m_stride;
-    std::vector<std::uint8_t> m_cells; // 1 = white, with a black frame
     std::vector<std::uint64_t> m_visited; // horizontal edges already traced, one bit per (line, column)
     std::vector<int> m_cutColumns; // per ring: the column of the edge a hole's cut ends beside, or -1
     Contours m_out;

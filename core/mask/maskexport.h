@@ -31,9 +31,11 @@ QString dataUrl(const QByteArray &png);
 double coverage(const QImage &mask);
 
 // apixo polygon areas (PROVIDERS.md §2): the white region traced along pixel edges, holes joined by
-// keyholes, simplified with Douglas–Peucker at `epsilon` pixels (0 = exact), vertices rounded, shoelace
-// sum negative on y-down coordinates, each ring starting at its top-most then left-most vertex:
-// [{"width": W, "height": H, "points": [x1, y1, x2, y2, ...]}, ...].
+// keyholes, shoelace sum negative on y-down coordinates, each area starting at its top-most then
+// left-most vertex: [{"width": W, "height": H, "points": [x1, y1, x2, y2, ...]}, ...]. With `epsilon`
+// 0 the areas give back the mask exactly; above 0 they are simplified so that the boundary between
+// white and black pixel centres stays within `epsilon` pixels of them, with as few vertices as a close
+// fit allows (ringsimplifier.h). Negative or NaN means exact.
 QJsonArray apixoAreas(const QImage &mask, double epsilon = 1.0);
 
 // The payload `mask export --format polygons` prints and apixo's upload-paint takes beside the prompt:

@@ -1,9 +1,16 @@
 #include "mask/maskexport.h"
 
+#include "blobmask.h"
+
+#ifdef TESSERA_HAVE_OPENCV
+#include <opencv2/imgproc.hpp>
+#endif
+
 #include <QBuffer>
 #include <QImageReader>
 #include <QImageWriter>
 #include <QJsonDocument>
+#include <QPainter>
 #include <QPoint>
 #include <QRandomGenerator>
 #include <QTest>
@@ -273,11 +280,11 @@ double intersectionOverUnion(const QImage &a, const QImage &b)
     return either ? double(both) / double(either) : 1.0;
 }
 
-double distanceToOutline(QPoint p, const Polygon &outline)
+double distanceToOutline(QPointF q, const Polygon &outline)
 {
     double best = std::numeric_limits<double>::max();
     for (std::size_t i = 0; i < outline.size(); ++i) {
-        const QPointF a = outline[i], b = outline[(i + 1) % outline.size()], q = p;
+        const QPointF a = outline[i], b = outline[(i + 1) % outline.size()];
         const QPointF ab = b - a;
         const double length = QPointF::dotProduct(ab, ab);
         const double t = length > 0 ? std::clamp(QPointF::dotProduct(q - a, ab) / length, 0.0, 1.0) : 0.0;
@@ -287,12 +294,70 @@ double distanceToOutline(QPoint p, const Polygon &outline)
     return best;
 }
 
-// Whether a pixel of the other colour is among the eight around (x, y).
-bool nextToOtherColour(const QImage &mask, int x, int y)
+// The boundary between white and black pixel centres: the midpoint of every pixel edge with white on
+// one side and black (or the image's outside) on the other. The tolerance is measured on these.
+std::vector<QPointF> boundaryMidpoints(const QImage &mask)
+{
+    const auto white = [&](int x, int y) {
+        return x >= 0 && y >= 0 && x < mask.width() && y < mask.height() && mask.constScanLine(y)[x] >= 128;
+    };
+    std::vector<QPointF> points;
+    for (int y = -1; y < mask.height(); ++y) {
+        for (int x = -1; x < mask.width(); ++x) {
+            if (white(x, y) != white(x + 1, y) && y >= 0)
+                points.emplace_back(x + 1, y + 0.5);
+            if (white(x, y) != white(x, y + 1) && x >= 0)
+                points.emplace_back(x + 0.5, y + 1);
+        }
+    }
+    return points;
+}
+
+// Every boundary midpoint lies within `epsilon` of some area's outline (PROVIDERS.md §2: "within the
+// simplification tolerance"); the areas are bucketed by their bounding boxes to keep this quick.
+void checkTolerance(const QImage &mask, const QJsonArray &areas, double epsilon)
+{
+    const std::vector<Polygon> outlines = polygons(areas);
+    std::vector<QRectF> boxes;
+    for (const Polygon &p : outlines) {
+        QRectF box;
+        for (const QPoint &q : p)
+            box |= QRectF(q, QSizeF(0.001, 0.001));
+        boxes.push_back(box.adjusted(-epsilon - 1, -epsilon - 1, epsilon + 1, epsilon + 1));
+    }
+    for (const QPointF &m : boundaryMidpoints(mask)) {
+        double best = std::numeric_limits<double>::max();
+        for (std::size_t i = 0; i < outlines.size(); ++i) {
+            if (boxes[i].contains(m))
+                best = std::min(best, distanceToOutline(m, outlines[i]));
+        }
+        QVERIFY2(best <= epsilon + 1e-9,
+                 qPrintable(QStringLiteral("boundary point %1,%2 is %3 from the outline")
+                                .arg(m.x())
+                                .arg(m.y())
+                                .arg(best)));
+    }
+}
+
+QImage blobs(QSize size, int count, quint32 seed)
+{
+    return tessera::test::blobMask(size, count, seed);
+}
+
+int vertexCount(const QJsonArray &areas)
+{
+    int count = 0;
+    for (const QJsonValue &area : areas)
+        count += int(area.toObject().value(QStringLiteral("points")).toArray().size() / 2);
+    return count;
+}
+
+// Whether a pixel of the other colour lies within `radius` pixels (Chebyshev) of (x, y).
+bool nextToOtherColour(const QImage &mask, int x, int y, int radius = 1)
 {
     const uchar value = mask.constScanLine(y)[x];
-    for (int ny = std::max(0, y - 1); ny <= std::min(mask.height() - 1, y + 1); ++ny) {
-        for (int nx = std::max(0, x - 1); nx <= std::min(mask.width() - 1, x + 1); ++nx) {
+    for (int ny = std::max(0, y - radius); ny <= std::min(mask.height() - 1, y + radius); ++ny) {
+        for (int nx = std::max(0, x - radius); nx <= std::min(mask.width() - 1, x + radius); ++nx) {
             if (mask.constScanLine(ny)[nx] != value)
                 return true;
         }
@@ -335,6 +400,9 @@ private slots:
     void simplificationNeverCrosses_data();
     void simplificationNeverCrosses();
     void largeMask();
+    void randomBlobMasks_data();
+    void randomBlobMasks();
+    void beatsOpenCv();
     void payload();
 
     void fitThresholds_data();
@@ -486,9 +554,9 @@ void TestMask::simplifiedBlobs_data()
     QTest::addColumn<QImage>("mask");
     QTest::addColumn<double>("minIou");
 
-    // Douglas–Peucker at ε = 1 lets a chord pass up to a pixel inside a convex arc, so a disc 80 pixels
-    // across keeps about 99 % (a 40-pixel radius has 250 boundary pixels for 5000 inside); from about
-    // 300 pixels across it keeps 99.5 %.
+    // At ε = 1 an edge may pass up to a pixel from the boundary, so a disc 80 pixels across keeps about
+    // 99 % (a 40-pixel radius has 250 boundary pixels for 5000 inside); from about 300 pixels across it
+    // keeps 99.5 %.
     QTest::newRow("disc 80") << ellipse(100, 100, 50, 50, 40, 40) << 0.985;
     QTest::newRow("disc 150") << ellipse(170, 170, 85.3, 84.7, 75, 75) << 0.985;
     QTest::newRow("disc 300") << ellipse(320, 320, 160.2, 159.6, 150, 150) << 0.995;
@@ -521,8 +589,8 @@ void TestMask::simplifiedBlobs_data()
     }
 }
 
-// ε = 1: far fewer vertices, the same rules, every traced corner within ε of the simplified outline,
-// wrong pixels only next to the boundary, and most of the region kept.
+// ε = 1: far fewer vertices, the same rules, every point of the boundary between white and black pixel
+// centres within ε of the outline, wrong pixels only next to the boundary, and most of the region kept.
 void TestMask::simplifiedBlobs()
 {
     QFETCH(QImage, mask);
@@ -532,14 +600,8 @@ void TestMask::simplifiedBlobs()
     const QJsonArray simple = mask::apixoAreas(mask, 1.0);
     checkAreaRules(simple, mask.size());
     QCOMPARE(simple.size(), exact.size());
-    const std::vector<Polygon> traced = polygons(exact), simplified = polygons(simple);
-    std::size_t tracedCount = 0, simplifiedCount = 0;
-    for (std::size_t i = 0; i < traced.size(); ++i) {
-        tracedCount += traced[i].size();
-        simplifiedCount += simplified[i].size();
-        for (const QPoint &corner : traced[i])
-            QVERIFY(distanceToOutline(corner, simplified[i]) <= 1.0 + 1e-9);
-    }
+    checkTolerance(mask, simple, 1.0);
+    const int tracedCount = vertexCount(exact), simplifiedCount = vertexCount(simple);
     QVERIFY2(simplifiedCount * 3 < tracedCount,
              qPrintable(QStringLiteral("%1 of %2").arg(simplifiedCount).arg(tracedCount)));
 
@@ -599,6 +661,116 @@ void TestMask::largeMask()
     const QJsonArray simple = mask::apixoAreas(mask, 1.0);
     QCOMPARE(simple.size(), exact.size());
     QVERIFY(intersectionOverUnion(rasterise(simple, mask.size(), false), mask) > 0.98);
+}
+
+void TestMask::randomBlobMasks_data()
+{
+    QTest::addColumn<QImage>("mask");
+    QTest::addColumn<double>("epsilon");
+    for (quint32 seed = 1; seed <= 6; ++seed) {
+        const QSize size(300 + int(seed) * 70, 220 + int(seed) * 45);
+        const QImage mask = blobs(size, 4 + int(seed), 7000 + seed);
+        for (const double epsilon : {0.5, 1.0, 2.0, 3.5})
+            QTest::addRow("seed %u, epsilon %g", seed, epsilon) << mask << epsilon;
+    }
+}
+
+// Property test on random blobs with holes and islands: the area rules hold, every boundary point is
+// within ε of the outline, a wrong pixel is never farther than ε + 1 from a pixel of the other colour,
+// and the wrong pixels all together make a band along the boundary narrower than a third of ε on
+// average (0.12–0.22 ε seen; a failing simplification would show several times that).
+void TestMask::randomBlobMasks()
+{
+    QFETCH(QImage, mask);
+    QFETCH(double, epsilon);
+
+    const QJsonArray areas = mask::apixoAreas(mask, epsilon);
+    checkAreaRules(areas, mask.size());
+    QCOMPARE(areas.size(), mask::apixoAreas(mask, 0).size());
+    checkTolerance(mask, areas, epsilon);
+    const QImage filled = rasterise(areas, mask.size(), false);
+    const int reach = int(std::ceil(epsilon)) + 1;
+    for (int y = 0; y < mask.height(); ++y) {
+        for (int x = 0; x < mask.width(); ++x) {
+            if (filled.constScanLine(y)[x] != mask.constScanLine(y)[x])
+                QVERIFY2(nextToOtherColour(mask, x, y, reach),
+                         qPrintable(QStringLiteral("pixel %1,%2").arg(x).arg(y)));
+        }
+    }
+    qint64 wrong = 0;
+    for (int y = 0; y < mask.height(); ++y) {
+        for (int x = 0; x < mask.width(); ++x)
+            wrong += filled.constScanLine(y)[x] != mask.constScanLine(y)[x];
+    }
+    const double band = double(wrong) / double(boundaryMidpoints(mask).size());
+    QVERIFY2(band <= epsilon / 3, qPrintable(QStringLiteral("%1 pixels a boundary point").arg(band)));
+}
+
+// Beside OpenCV (when it is installed): findContours(RETR_CCOMP, CHAIN_APPROX_SIMPLE) + approxPolyDP at
+// the same ε, filled back by OpenCV itself (drawContours, FILLED) — a fill that counts every pixel its
+// outline touches, which favours it. Over random blob masks as large as the benchmark's, Tessera's
+// areas use fewer vertices and their pooled IoU (intersection over union of all masks together) is
+// higher. Mask by mask Tessera is ahead on most; the benchmark (tests/bench/bench_mask) reports both.
+// Issue "Correctness" §3: at ε = 1, no more vertices than OpenCV's findContours(RETR_CCOMP,
+// CHAIN_APPROX_SIMPLE) + approxPolyDP and no lower IoU (pooled over eight seeded masks). Compared live
+// when OpenCV is installed; otherwise with OpenCV 4.6.0's figures on these masks (Debian 12), recorded
+// below, so the comparison never silently disappears.
+void TestMask::beatsOpenCv()
+{
+    constexpr int kRecordedVertices = 3242;
+    constexpr double kRecordedIou = 0.98649;
+    qint64 oursBoth = 0, oursEither = 0;
+    int oursVertices = 0;
+    const auto pool = [](const QImage &filled, const QImage &mask, qint64 &both, qint64 &either) {
+        for (int y = 0; y < mask.height(); ++y) {
+            const uchar *p = filled.constScanLine(y), *q = mask.constScanLine(y);
+            for (int x = 0; x < mask.width(); ++x) {
+                both += p[x] && q[x];
+                either += p[x] || q[x];
+            }
+        }
+    };
+#ifdef TESSERA_HAVE_OPENCV
+    qint64 theirsBoth = 0, theirsEither = 0;
+    int theirsVertices = 0;
+#endif
+    for (quint32 seed = 0; seed < 8; ++seed) {
+        const QImage mask = blobs(QSize(1000 + 60 * int(seed), 760 + 40 * int(seed)), 10 + int(seed), 9100 + seed);
+        const QJsonArray areas = mask::apixoAreas(mask, 1.0);
+        oursVertices += vertexCount(areas);
+        pool(rasterise(areas, mask.size(), false), mask, oursBoth, oursEither);
+#ifdef TESSERA_HAVE_OPENCV
+        const cv::Mat view(mask.height(), mask.width(), CV_8UC1, const_cast<uchar *>(mask.constBits()),
+                           std::size_t(mask.bytesPerLine()));
+        std::vector<std::vector<cv::Point>> contours;
+        std::vector<cv::Vec4i> hierarchy;
+        cv::findContours(view, contours, hierarchy, cv::RETR_CCOMP, cv::CHAIN_APPROX_SIMPLE);
+        std::vector<std::vector<cv::Point>> simplified(contours.size());
+        for (std::size_t i = 0; i < contours.size(); ++i) {
+            cv::approxPolyDP(contours[i], simplified[i], 1.0, true);
+            theirsVertices += int(simplified[i].size());
+        }
+        QImage filled = blank(mask.width(), mask.height());
+        cv::Mat target(filled.height(), filled.width(), CV_8UC1, filled.bits(), std::size_t(filled.bytesPerLine()));
+        cv::drawContours(target, simplified, -1, cv::Scalar(255), cv::FILLED, cv::LINE_8, hierarchy);
+        pool(filled, mask, theirsBoth, theirsEither);
+#endif
+    }
+    const double ours = double(oursBoth) / double(oursEither);
+#ifdef TESSERA_HAVE_OPENCV
+    const double theirs = double(theirsBoth) / double(theirsEither);
+    qInfo("epsilon 1: Tessera %d vertices, IoU %.5f; OpenCV %s: %d vertices, IoU %.5f", oursVertices, ours,
+          CV_VERSION, theirsVertices, theirs);
+#else
+    const int theirsVertices = kRecordedVertices;
+    const double theirs = kRecordedIou;
+    qInfo("epsilon 1: Tessera %d vertices, IoU %.5f; OpenCV 4.6.0 (recorded): %d vertices, IoU %.5f",
+          oursVertices, ours, theirsVertices, theirs);
+#endif
+    Q_UNUSED(kRecordedVertices);
+    Q_UNUSED(kRecordedIou);
+    QVERIFY(oursVertices <= theirsVertices);
+    QVERIFY(ours >= theirs);
 }
 
 void TestMask::payload()

@@ -1,4 +1,4 @@
-#include "polygonsimplifier.h"
+#include "polygoncheck.h"
 
 #include <algorithm>
 #include <array>
@@ -33,57 +33,6 @@ i64 dot(Vec a, Vec b)
 int sign(i64 v)
 {
     return (v > 0) - (v < 0);
-}
-
-// Squared distance from p to the segment ab (to a itself when a == b: a chain may start and end at a
-// point its ring passes twice).
-double distanceSquared(Point p, Point a, Point b)
-{
-    const Vec ab = b - a;
-    const Vec ap = p - a;
-    const i64 length = dot(ab, ab);
-    if (length == 0)
-        return double(dot(ap, ap));
-    const i64 along = dot(ap, ab);
-    if (along <= 0)
-        return double(dot(ap, ap));
-    if (along >= length) {
-        const Vec bp = p - b;
-        return double(dot(bp, bp));
-    }
-    const double c = double(cross(ab, ap));
-    return c * c / double(length);
-}
-
-// Chains are indexed without wrapping (start..end may exceed the ring size); the stack holds sub-chains.
-void simplifyChain(std::span<const Point> ring, int start, int end, double epsilonSquared,
-                   std::vector<char> &keep, std::vector<std::pair<int, int>> &stack)
-{
-    const int n = int(ring.size());
-    stack.clear();
-    stack.emplace_back(start, end);
-    while (!stack.empty()) {
-        const auto [from, to] = stack.back();
-        stack.pop_back();
-        if (to - from < 2)
-            continue;
-        const Point a = ring[std::size_t(from % n)];
-        const Point b = ring[std::size_t(to % n)];
-        double farthest = -1;
-        int split = from;
-        for (int k = from + 1; k < to; ++k) {
-            const double d = distanceSquared(ring[std::size_t(k % n)], a, b);
-            if (d > farthest) {
-                farthest = d;
-                split = k;
-            }
-        }
-        if (farthest > epsilonSquared) {
-            keep[std::size_t(split % n)] = 1;
-            stack.emplace_back(from, split);
-            stack.emplace_back(split, to);
-        }
-    }
 }
 
 // Directions compared by angle, without trigonometry: the upper half-plane first, then by cross product.
@@ -291,36 +240,6 @@ std::int64_t doubledArea(std::span<const Point> ring)
     return sum;
 }
 
-void simplifyRing(std::span<const Point> ring, std::span<const int> pinned, double epsilon,
-                  std::vector<char> &keep)
-{
-    const int n = int(ring.size());
-    keep.assign(std::size_t(n), 0);
-    std::vector<int> anchors(pinned.begin(), pinned.end());
-    if (anchors.size() == 1) {
-        const Point pin = ring[std::size_t(anchors[0])];
-        int farthest = anchors[0];
-        i64 best = -1;
-        for (int k = 0; k < n; ++k) {
-            const Vec d = ring[std::size_t(k)] - pin;
-            if (dot(d, d) > best) {
-                best = dot(d, d);
-                farthest = k;
-            }
-        }
-        anchors.insert(std::upper_bound(anchors.begin(), anchors.end(), farthest), farthest);
-    }
-    for (int a : anchors)
-        keep[std::size_t(a)] = 1;
-    std::vector<std::pair<int, int>> stack;
-    const double epsilonSquared = epsilon * epsilon;
-    for (std::size_t k = 0; k < anchors.size(); ++k) {
-        const int from = anchors[k];
-        const int to = k + 1 < anchors.size() ? anchors[k + 1] : anchors[0] + n;
-        simplifyChain(ring, from, to, epsilonSquared, keep, stack);
-    }
-}
-
 bool leavesOnLeft(Point previous, Point corner, Point next, Point towards)
 {
     // On y-down coordinates increasing angle turns clockwise on screen, so the left of the path is what
@@ -329,6 +248,27 @@ bool leavesOnLeft(Point previous, Point corner, Point next, Point towards)
     if (sameDirection(out, back) || sameDirection(out, on))
         return false;
     return insideArc(back, on, out);
+}
+
+bool segmentsMeet(Point s, Point p, Point a, Point b)
+{
+    const int o1 = sign(cross(p - s, a - s)), o2 = sign(cross(p - s, b - s));
+    const int o3 = sign(cross(b - a, s - a)), o4 = sign(cross(b - a, p - a));
+    if (o1 * o2 < 0 && o3 * o4 < 0)
+        return true;
+    // Touching: an end of one inside the other.
+    const auto inside = [](Point q, Point from, Point to) { return onSegment(q, from, to) && !(q == from || q == to); };
+    if (inside(a, s, p) || inside(b, s, p) || inside(s, a, b) || inside(p, a, b))
+        return true;
+    // Collinear, sharing an end, and leaving it the same way: they overlap.
+    if (o1 == 0 && o2 == 0) {
+        for (const Point q : {s, p}) {
+            const Point other = q == s ? p : s;
+            if ((q == a && sameDirection(other - q, b - q)) || (q == b && sameDirection(other - q, a - q)))
+                return true;
+        }
+    }
+    return false;
 }
 
 bool isWeaklySimple(std::span<const Point> path)
