@@ -16,7 +16,9 @@ Result<std::unique_ptr<AppCore>> AppCore::open(const Options &options)
     core->m_store = std::move(*store);
     core->m_archive = std::make_unique<ImageArchive>(options.paths.archiveDir);
     core->m_providers = ProviderRegistry::createDefault();
-    core->m_demo = std::make_unique<demo::DemoBackend>(options.paths.demoStateDir, core->m_clock);
+    if (options.clock)
+        core->m_clock = options.clock;
+    core->m_demo = std::make_unique<demo::DemoBackend>(options.paths.demoStateDir, *core->m_clock);
     core->m_demo->setTileLongSide(options.demoTileLongSide);
     // One network access manager for the whole application (ARCHITECTURE.md, "Front ends").
     core->m_network = std::make_unique<QNetworkAccessManager>();
@@ -31,7 +33,7 @@ Result<std::unique_ptr<AppCore>> AppCore::open(const Options &options)
         persistent = std::make_unique<MemorySecretStore>();
     core->m_secrets = std::make_unique<LayeredSecretStore>(std::move(persistent));
     core->m_engine = std::make_unique<TaskEngine>(*core->m_store, *core->m_archive, *core->m_providers,
-                                                  *core->m_transport, core->m_clock, options.engine);
+                                                  *core->m_transport, *core->m_clock, options.engine);
     core->m_engine->setSecrets(core->m_secrets.get());
     return core;
 }

@@ -1,6 +1,8 @@
 #include "cli.h"
 #include "command.h"
 #include "interrupt.h"
+#include "providers/providerregistry.h"
+#include "storage/historystore.h"
 #include "tasks/references.h"
 #include "tasks/taskengine.h"
 
@@ -51,6 +53,7 @@ int Cli::imagine(const QStringList &args)
         if (!resolved)
             return fail(resolved.error().message, Usage);
         op.references.append(*resolved);
+        op.referenceNames.append(referenceName(ref));
     }
     if (!op.references.isEmpty() && !cmd.isSet("type"))
         op.type = GenerateType::Image; // a reference without --type is an image prompt
@@ -161,6 +164,13 @@ int Cli::action(OperationKind kind, const QStringList &args)
     if (!parent)
         return code;
     op.parentTaskId = parent->id;
+    // Something charged first that may not be followed by the rest (a tile's U before a button the upscale
+    // may lack): asked for explicitly here, so said and done.
+    if (const auto account = m_core->store().account(parent->accountId); account && account->has_value()) {
+        const Availability available = m_core->providers().availability(op, &*parent, **account);
+        if (available.enabled && !available.caveat.isEmpty())
+            m_err << "tessera-cli: " << tr("note: %1").arg(available.caveat) << Qt::endl;
+    }
     const Result<QString> id = m_core->engine().submit(op, parent->accountId);
     if (!id)
         return fail(tr("cannot %1 task %2: %3").arg(name, parent->id, id.error().message),
@@ -217,6 +227,7 @@ int Cli::fromImages(OperationKind kind, const QStringList &args)
         if (!ref)
             return fail(ref.error().message, TaskFailed);
         op.references.append(*ref);
+        op.referenceNames.append(referenceName(image));
     }
     useEnvironmentKey(account->id);
     const Result<QString> id = m_core->engine().submit(op, account->id);

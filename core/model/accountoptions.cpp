@@ -73,6 +73,10 @@ QList<AccountOption> accountOptions(const QString &family)
                  "servers, /fast, /relax or /turbo on some gateways. Empty: the server's default.");
         prefix.placeholder = tr("(none)");
         options.append(prefix);
+        options.append(choice("remix", {QStringLiteral("ask"), QStringLiteral("keep")}, tr("Remix prompt"),
+                              tr("With Remix on at the server, V, reroll, pan and animate wait for a prompt: ask "
+                                 "for it (pre-filled, Enter sends it) or keep the image's prompt as it is. The "
+                                 "command line always keeps it unless --prompt is given.")));
         options.append(
             choice("auth", {QStringLiteral("bearer"), QStringLiteral("raw"), QStringLiteral("mj-api-secret")},
                    tr("Key header"),
@@ -100,17 +104,33 @@ QList<AccountOption> accountOptions(const QString &family)
         options.append(number("first-poll", AccountOption::Type::Seconds, tr("First check after"),
                               tr("Seconds before the first status check of a new task."),
                               tr("family default")));
-        options.append(number("poll-interval", AccountOption::Type::Seconds, tr("Check every"),
-                              tr("Seconds between status checks."), tr("family default")));
+        AccountOption interval = number("poll-interval", AccountOption::Type::Seconds, tr("Check every"),
+                                        tr("Seconds between status checks."), tr("family default"));
+        if (family == QLatin1String("kolersky")) {
+            // PROVIDERS.md §1 Limits: 60 status checks per task, 5 s apart.
+            interval.help = tr("Seconds between status checks; kolersky allows one every 5 seconds at most. "
+                               "Unset, checks come every 5 s for a minute, then further apart.");
+            interval.least = 5;
+            interval.limit = tr("kolersky allows one status check every 5 seconds at most; use 5 or more");
+        }
+        options.append(interval);
         options.append(number("timeout", AccountOption::Type::Seconds, tr("Give up after"),
                               tr("Seconds after which a task still running becomes \"unfinished\" (check it "
                                  "again later)."),
                               tr("10 minutes")));
-        options.append(
-            number("max-polls", AccountOption::Type::Count, tr("Most checks"),
-                   tr("Status checks per task before it becomes \"unfinished\"; 0 = no limit. kolersky "
-                      "allows at most 60."),
-                   tr("family default")));
+        AccountOption maxPolls
+            = number("max-polls", AccountOption::Type::Count, tr("Most checks"),
+                     tr("Status checks per task before it becomes \"unfinished\" (Check again asks on); "
+                        "0 = no limit."),
+                     tr("family default"));
+        if (family == QLatin1String("kolersky")) {
+            maxPolls.help = tr("Status checks per run before the task becomes \"unfinished\"; 0 = no limit of "
+                               "Tessera's own. kolersky allows 60 checks per task in all: once they are used, "
+                               "the task cannot be checked again.");
+            maxPolls.most = 60;
+            maxPolls.limit = tr("kolersky allows at most 60 status checks per task");
+        }
+        options.append(maxPolls);
         options.append(number("concurrency", AccountOption::Type::Count, tr("Tasks at once"),
                               tr("How many tasks of this account run at the same time; the rest wait."),
                               QStringLiteral("3")));
@@ -145,6 +165,8 @@ Result<QString> checkAccountOption(const QString &family, const QString &key, co
             return Error::make(
                 Error::Kind::InvalidRequest,
                 tr("option %1: use a number of seconds from 0 to 86400 (decimals allowed)").arg(key));
+        if ((it->least >= 0 && seconds < it->least) || (it->most >= 0 && seconds > it->most))
+            return Error::make(Error::Kind::InvalidRequest, tr("option %1: %2").arg(key, it->limit));
         return value;
     }
     case AccountOption::Type::Count: {
@@ -154,6 +176,8 @@ Result<QString> checkAccountOption(const QString &family, const QString &key, co
         if (!ok || n < least || n > 10000)
             return Error::make(Error::Kind::InvalidRequest,
                                tr("option %1: use a whole number from %2 to 10000").arg(key).arg(least));
+        if ((it->least >= 0 && n < it->least) || (it->most >= 0 && n > it->most))
+            return Error::make(Error::Kind::InvalidRequest, tr("option %1: %2").arg(key, it->limit));
         return value;
     }
     case AccountOption::Type::Text:

@@ -21,6 +21,11 @@ struct AccountOption
     QString label; // "Speed prefix"
     QString help; // one or two sentences for people
     QString placeholder; // what is used when unset
+    // A vendor's own limit on a number (kolersky: a check every 5 s at most, 60 checks per task): values
+    // beyond it are refused with `limit`, which says why. Unset when -1.
+    double least = -1;
+    double most = -1;
+    QString limit;
 };
 
 // The options an account of `family` takes: the family's own, then poll timings and concurrency.

@@ -68,9 +68,14 @@ struct Availability
 {
     bool enabled = false;
     QString reason;
+    // Offered, but it may not work out and something is charged first (midjourney-proxy runs the tile's
+    // U before an action whose button the upscale may lack): said in the tooltip, and asked before
+    // anything is sent from the GUI.
+    QString caveat;
 
-    static Availability yes() { return {true, {}}; }
-    static Availability no(QString why) { return {false, std::move(why)}; }
+    static Availability yes() { return {true, {}, {}}; }
+    static Availability no(QString why) { return {false, std::move(why), {}}; }
+    static Availability maybe(QString caveat) { return {true, {}, std::move(caveat)}; }
 };
 
 } // namespace tessera

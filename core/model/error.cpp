@@ -32,6 +32,7 @@ constexpr std::array kKinds {
     KindInfo {Error::Kind::Unsupported, "unsupported", "Not supported"},
     KindInfo {Error::Kind::NotFound, "not-found", "Not found"},
     KindInfo {Error::Kind::MissingKey, "missing-key", "No API key"},
+    KindInfo {Error::Kind::StillRunning, "still-running", "Still running at the provider"},
 };
 
 const KindInfo &info(Error::Kind kind)

@@ -27,6 +27,9 @@ struct Error
         Unsupported,
         NotFound,
         MissingKey, // no API key for the account (none stored, or the keychain could not be read)
+        // The provider answered every status check, and the task was still running when Tessera stopped
+        // asking (its time, its cap of checks, or the vendor's budget of checks ran out): Unfinished.
+        StillRunning,
     };
 
     Kind kind = Kind::BadResponse;

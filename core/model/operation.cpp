@@ -189,6 +189,8 @@ QJsonObject Operation::toJson() const
         o.insert(QStringLiteral("type"), generateTypeName(type));
     if (!references.isEmpty())
         o.insert(QStringLiteral("references"), QJsonArray::fromStringList(references));
+    if (!referenceNames.isEmpty())
+        o.insert(QStringLiteral("referenceNames"), QJsonArray::fromStringList(referenceNames));
     insertIfSet(o, "aspectRatio", aspectRatio);
     insertIfSet(o, "version", version);
     insertIfSet(o, "speed", speed);
@@ -234,6 +236,8 @@ Result<Operation> Operation::fromJson(const QJsonObject &json)
     }
     for (const auto &v : json.value(QStringLiteral("references")).toArray())
         op.references.append(v.toString());
+    for (const auto &v : json.value(QStringLiteral("referenceNames")).toArray())
+        op.referenceNames.append(v.toString());
     op.aspectRatio = json.value(QStringLiteral("aspectRatio")).toString();
     op.version = json.value(QStringLiteral("version")).toString();
     op.speed = json.value(QStringLiteral("speed")).toString();

@@ -50,6 +50,9 @@ struct Operation
     QString prompt; // also the optional prompt of pan / zoom / inpaint / vary
     GenerateType type = GenerateType::Text;
     QStringList references; // URLs or local file paths
+    // How the user named each reference (a file name, or a URL's last part), for titles and lists: a local
+    // file travels as a data URL and its name would be lost. Empty where a front end gave none.
+    QStringList referenceNames;
     QString aspectRatio; // "16:9"
     QString version; // "7", "6.1", "niji6" — Tessera's spelling, adapters convert
     QString speed; // "relaxed" | "fast" | "turbo"

@@ -1,6 +1,7 @@
 #include "task.h"
 
 #include <QCoreApplication>
+#include <QUrl>
 
 namespace tessera {
 
@@ -32,6 +33,22 @@ QString Task::title(int promptChars) const
         shortPrompt = shortPrompt.left(promptChars - 1).trimmed() + QStringLiteral("…");
     if (operation.kind == OperationKind::Imagine)
         return QStringLiteral("\u201C") + shortPrompt + QStringLiteral("\u201D");
+    // Describe and blend have no prompt: they are named by their input (issue 12).
+    if (operation.kind == OperationKind::Describe) {
+        QString name = operation.referenceNames.value(0);
+        if (name.isEmpty()) {
+            const QString ref = operation.references.value(0);
+            if (ref.startsWith(QLatin1String("http://")) || ref.startsWith(QLatin1String("https://")))
+                name = QUrl(ref).fileName();
+        }
+        if (name.isEmpty())
+            return QCoreApplication::translate("Task", "Describe of an image");
+        if (name.size() > promptChars)
+            name = name.left(promptChars - 1) + QStringLiteral("…");
+        return QCoreApplication::translate("Task", "Describe of %1").arg(name);
+    }
+    if (operation.kind == OperationKind::Blend)
+        return QCoreApplication::translate("Task", "Blend of %n images", nullptr, int(operation.references.size()));
     return QCoreApplication::translate("Task", "%1 of \u201C%2\u201D").arg(operation.label(), shortPrompt);
 }
 

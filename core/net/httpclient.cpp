@@ -264,6 +264,7 @@ void HttpJob::attempt()
     if (const qint64 held = m_shared->gateWaitMs(m_out.gateKey, QDateTime::currentDateTimeUtc()); held > 0) {
         qCDebug(lcNet).noquote() << m_out.method << shown(m_out.url) << "held" << held
                                  << "ms by the account's Retry-After";
+        emit waiting(QDateTime::currentMSecsSinceEpoch() + held, 429);
         wait(held);
         return;
     }
@@ -450,6 +451,8 @@ void HttpJob::conclude(Result<HttpResponse> result, const RetryPolicy::Outcome &
         return;
     }
     qCDebug(lcNet).noquote() << m_out.method << shown(m_out.url) << "retry in" << decision.delayMs << "ms";
+    if (outcome.failure == RetryPolicy::Failure::None && (outcome.status == 429 || outcome.status == 503))
+        emit waiting(QDateTime::currentMSecsSinceEpoch() + decision.delayMs, outcome.status);
     wait(decision.delayMs);
 }
 

@@ -33,6 +33,10 @@ public:
 
 signals:
     void finished();
+    // The request is held before its next attempt because the server said to wait (429 or 503, with or
+    // without Retry-After, or the account's gate that such an answer closed): it goes again at `untilMs`
+    // (milliseconds since the epoch, UTC). The engine shows the wait on the task.
+    void waiting(qint64 untilMs, int httpStatus);
 
 protected:
     // For implementations: record the outcome and emit finished() (queued). Later calls are ignored.

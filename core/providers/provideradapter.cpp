@@ -55,9 +55,24 @@ Result<HttpCall> ProviderAdapter::buildModal(const Operation &, const SubmitCont
             .arg(displayName()));
 }
 
+std::optional<QString> ProviderAdapter::remixPrompt(const Operation &, const SubmitContext &) const
+{
+    return std::nullopt;
+}
+
 std::optional<HttpCall> ProviderAdapter::buildCancel(const QString &, const Account &) const
 {
     return std::nullopt;
+}
+
+Availability ProviderAdapter::cancelAvailability(const Task &task, const Account &account) const
+{
+    if (task.state == TaskState::Queued || capabilities(account).serverCancel)
+        return Availability::yes();
+    return Availability::maybe(QCoreApplication::translate("ProviderAdapter",
+                                                           "%1 cannot cancel on its side: Tessera stops asking, "
+                                                           "but the task may still finish and be charged")
+                                   .arg(displayName()));
 }
 
 Status ProviderAdapter::parseCancel(const HttpResponse &response) const

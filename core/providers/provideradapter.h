@@ -66,9 +66,15 @@ struct PollPolicy
 {
     int firstPollMs = 3000;
     int intervalMs = 3000;
-    int maxIntervalMs = 3000; // the interval grows by half each poll up to this
-    int maxPolls = 0; // 0 = no cap on the number of polls
+    int maxIntervalMs = 3000; // the interval grows by `growth` each poll up to this
+    int maxPolls = 0; // checks per run (a run ends as Unfinished; Check again starts another); 0 = no cap
     qint64 timeoutMs = 10LL * 60 * 1000; // after this the task is Unfinished, not failed
+    int steadyPolls = 0; // checks of a run at `intervalMs` before the interval starts to grow
+    double growth = 1.5;
+    int minIntervalMs = 0; // the vendor's least time between two checks of a task; nothing overrides it
+    // Checks the vendor allows per task over its whole life, across runs, processes and restarts (kolersky:
+    // 60, PROVIDERS.md §1); once spent the task cannot be asked about again. 0 = no such limit.
+    int pollBudget = 0;
 
     // Defaults overridden by the account's "first-poll", "poll-interval", "timeout" (seconds) and
     // "max-polls" options.
@@ -116,6 +122,10 @@ public:
     // The follow-up of a submit answered with SubmitOutcome::needsModal (mjproxy /submit/modal).
     virtual Result<HttpCall> buildModal(const Operation &op, const SubmitContext &context,
                                         const QString &modalTaskId) const;
+    // For a modal that takes a prompt the user may change (Remix): the prompt it would carry, offered to
+    // the user before the modal is sent; nothing when the modal takes no such prompt, the user already
+    // gave one, or the account keeps prompts as they are. The default: nothing.
+    virtual std::optional<QString> remixPrompt(const Operation &op, const SubmitContext &context) const;
 
     virtual HttpCall buildStatus(const QString &remoteId, const Account &account) const = 0;
     virtual Result<TaskSnapshot> parseStatus(const HttpResponse &response) const = 0;
@@ -124,6 +134,10 @@ public:
     virtual std::optional<HttpCall> buildCancel(const QString &remoteId, const Account &account) const;
     // Whether the server accepted the cancel; the default takes any 2xx as yes.
     virtual Status parseCancel(const HttpResponse &response) const;
+    // What Cancel will do to `task` in its current state, said before it is pressed: yes when the server
+    // cancels it; a caveat when it cannot (the family has no server-side cancel: Tessera only stops
+    // asking) or will likely refuse (kolersky cancels only tasks not yet processing).
+    virtual Availability cancelAvailability(const Task &task, const Account &account) const;
 
     virtual PollPolicy pollPolicy(const Operation &op, const Account &account) const = 0;
 

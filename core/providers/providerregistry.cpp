@@ -6,6 +6,8 @@
 #include "kolersky/kolerskyadapter.h"
 #include "mjproxy/mjproxyadapter.h"
 
+#include <QCoreApplication>
+
 namespace tessera {
 
 std::unique_ptr<ProviderRegistry> ProviderRegistry::createDefault()
@@ -37,6 +39,15 @@ QStringList ProviderRegistry::families() const
     for (const auto &[name, adapter] : m_adapters)
         names.append(name);
     return names;
+}
+
+Availability ProviderRegistry::availability(const Operation &op, const Task *parent, const Account &account) const
+{
+    const ProviderAdapter *family = adapter(account.family);
+    if (!family)
+        return Availability::no(QCoreApplication::translate("ProviderRegistry", "This build has no \"%1\" provider")
+                                    .arg(account.family));
+    return family->availability(op, parent, account);
 }
 
 } // namespace tessera

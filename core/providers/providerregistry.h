@@ -25,6 +25,11 @@ public:
     const ProviderAdapter *adapter(const QString &family) const; // null when unknown
     QStringList families() const;
 
+    // Whether `op` can be run on `parent` with `account`: the family's answer, or why not when this build
+    // has no such family. Every place that offers an action asks this (the Gallery's buttons, the
+    // History's Vary Region…, the engine before it stores a task), so they never disagree.
+    Availability availability(const Operation &op, const Task *parent, const Account &account) const;
+
 private:
     std::map<QString, std::unique_ptr<ProviderAdapter>> m_adapters;
 };

@@ -92,4 +92,17 @@ Result<QByteArray> readMaskFile(const QString &path, qint64 maxBytes)
     return *bytes;
 }
 
+QString referenceName(const QString &urlOrPath)
+{
+    const QString text = urlOrPath.trimmed();
+    if (text.startsWith(QLatin1String("data:")))
+        return QCoreApplication::translate("References", "pasted image");
+    if (text.startsWith(QLatin1String("http://")) || text.startsWith(QLatin1String("https://"))) {
+        const QString name = QUrl(text).fileName();
+        return name.isEmpty() ? QUrl(text).host() : name;
+    }
+    const QString path = text.startsWith(QLatin1String("file:")) ? QUrl(text).toLocalFile() : text;
+    return QFileInfo(path).fileName();
+}
+
 } // namespace tessera

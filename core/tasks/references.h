@@ -17,6 +17,9 @@ Result<QString> resolveReference(const QString &urlOrPath, qint64 maxBytes = 10L
 // in the error.
 Result<QString> imageDataUrl(const QByteArray &bytes, const QString &what);
 
+// How the user named a reference, for titles: a file's name, a URL's last part, "pasted image" for data.
+QString referenceName(const QString &urlOrPath);
+
 // True for "http://", "https://" and "data:" references.
 bool isRemoteReference(const QString &reference);
 

@@ -142,7 +142,9 @@ Error downloadFailure(const HttpResponse &response)
 struct TaskEngine::Job
 {
     // Preparing: the submit call is being built on the pool (vary region with a mask); nothing sent yet.
-    enum class Phase { Waiting, Preparing, Submitting, Polling, Cancelling, Downloading };
+    // AwaitingPrompt: the vendor parked the task for a modal that takes a prompt (midjourney-proxy with
+    // Remix on) and the user is asked for it; nothing more is sent until answerRemixPrompt().
+    enum class Phase { Waiting, Preparing, Submitting, AwaitingPrompt, Polling, Cancelling, Downloading };
 
     Task task;
     Account account;
@@ -152,6 +154,7 @@ struct TaskEngine::Job
     int generation = 0; // unique per job, increasing: callbacks of a job that ended never touch a new one
     QPointer<TransportReply> reply; // the request in flight, if any
     qint64 runStartMs = 0;
+    int runFirstPoll = 0; // task.pollCount when this run started: the run's own checks are counted from it
     qint64 intervalMs = 0;
     qint64 notBeforeMs = 0; // a waiting job is not submitted before this (after a 429/503 answer)
     int errorsInRow = 0;
@@ -163,6 +166,7 @@ struct TaskEngine::Job
     // answer) makes older timers stale, so a task is never polled twice for one turn.
     quint64 pollToken = 0;
     bool batchPending = false; // its status is asked in a batch request now in flight
+    bool modalAnswered = false; // AwaitingPrompt: the prompt is in; the modal goes once the key is known
     bool singlePollNext = false; // the last batch did not answer for it: ask alone once
     const QString &remoteId() const { return task.remoteId; }
     int downloadsInFlight = 0;
@@ -464,6 +468,10 @@ void TaskEngine::loadKey(Job &job)
         case Job::Phase::Polling:
             schedulePoll(*current, 0);
             break;
+        case Job::Phase::AwaitingPrompt:
+            if (current->modalAnswered)
+                sendModal(*current, contextOf(*current));
+            break;
         default:
             break;
         }
@@ -595,6 +603,79 @@ void TaskEngine::send(Job &job, const Result<HttpCall> &call)
     const int generation = job.generation;
     connect(reply, &TransportReply::finished, this,
             [this, id, generation, reply] { onSubmitted(id, generation, reply, false); });
+    // The transport holds the submit after a 429/503: the task says until when (issue 12).
+    connect(reply, &TransportReply::waiting, this, [this, id, generation](qint64 untilMs, int status) {
+        if (Job *current = jobFor(id, generation))
+            showWait(*current, untilMs, status);
+    });
+}
+
+SubmitContext TaskEngine::contextOf(const Job &job)
+{
+    SubmitContext context;
+    context.account = job.account;
+    if (!job.task.parentId.isEmpty()) {
+        if (const auto parent = m_store.task(job.task.parentId); parent && parent->has_value())
+            context.parent = **parent;
+    }
+    return context;
+}
+
+void TaskEngine::sendModal(Job &job, const SubmitContext &context)
+{
+    if (job.keyState == Job::Key::Loading) {
+        job.modalAnswered = true; // loadKey() sends it
+        return;
+    }
+    if (job.keyState == Job::Key::Failed) {
+        finishRun(job, TaskState::Unfinished, job.keyError);
+        return;
+    }
+    const QString modalId = job.task.remote.value(QLatin1String("modalId")).toString(job.task.remoteId);
+    const Result<HttpCall> call = job.adapter->buildModal(job.task.operation, context, modalId);
+    if (!call) {
+        finishRun(job, TaskState::Failed, call.error());
+        return;
+    }
+    job.phase = Job::Phase::Submitting;
+    TransportReply *next = m_transport.send(*call, job.account, job.apiKey);
+    job.reply = next;
+    const QString taskId = job.task.id;
+    const int generation = job.generation;
+    connect(next, &TransportReply::finished, this,
+            [this, taskId, generation, next] { onSubmitted(taskId, generation, next, true); });
+}
+
+Status TaskEngine::answerRemixPrompt(const QString &taskId, const QString &prompt)
+{
+    Job *job = jobFor(taskId, 0);
+    if (!job || job->phase != Job::Phase::AwaitingPrompt)
+        return Error::make(Error::Kind::InvalidRequest, tr("The task is not waiting for a prompt"));
+    if (prompt.trimmed().isEmpty())
+        return Error::make(Error::Kind::InvalidRequest, tr("prompt: write what you want to see"));
+    job->task.operation.prompt = prompt.trimmed();
+    job->task.prompt = job->task.operation.prompt;
+    job->task.remote.remove(QStringLiteral("remixPrompt"));
+    if (!persist(*job))
+        return {};
+    emit taskChanged(job->task);
+    sendModal(*job, contextOf(*job));
+    return {};
+}
+
+void TaskEngine::showWait(Job &job, qint64 untilMs, int httpStatus)
+{
+    job.task.remote.insert(QStringLiteral("waitUntil"), untilMs);
+    job.task.remote.insert(QStringLiteral("waitStatus"), httpStatus);
+    if (!persist(job))
+        return;
+    emit taskChanged(job.task);
+}
+
+void TaskEngine::clearWait(Job &job)
+{
+    job.task.remote.remove(QStringLiteral("waitUntil"));
+    job.task.remote.remove(QStringLiteral("waitStatus"));
 }
 
 void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportReply *reply, bool modal)
@@ -606,6 +687,7 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
     job->reply = nullptr;
 
     const Result<HttpResponse> &result = reply->result();
+    clearWait(*job);
     Result<SubmitOutcome> outcome = result ? job->adapter->parseSubmit(job->task.operation, *result)
                                            : Result<SubmitOutcome>(result.error());
     if (!outcome) {
@@ -631,6 +713,9 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
             job->notBeforeMs = std::max(now, retryAt);
             job->task.state = TaskState::Queued;
             job->task.error = e;
+            job->task.remote.insert(QStringLiteral("waitUntil"), job->notBeforeMs);
+            job->task.remote.insert(QStringLiteral("waitStatus"),
+                                    e.kind != Error::Kind::RateLimited && e.httpStatus == 503 ? 503 : 429);
             if (!persist(*job))
                 return;
             emit taskChanged(job->task);
@@ -656,24 +741,25 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
 
     if (outcome->needsModal && !modal) {
         // The vendor parked the new task for a follow-up (mjproxy code 21): keep its id, send the inputs.
+        job->task.remote.insert(QStringLiteral("modalId"), outcome->remoteId);
+        const SubmitContext context = contextOf(*job);
+        const std::optional<QString> remix
+            = m_asksRemixPrompts && !job->cancelRequested ? job->adapter->remixPrompt(job->task.operation, context)
+                                                          : std::nullopt;
+        if (remix) {
+            // Remix: the user may change the prompt before the modal is sent (issue 12).
+            job->phase = Job::Phase::AwaitingPrompt;
+            job->task.state = TaskState::Submitted; // the vendor has it, parked
+            job->task.remote.insert(QStringLiteral("remixPrompt"), *remix);
+            if (!persist(*job))
+                return;
+            emit taskChanged(job->task);
+            emit remixPromptNeeded(taskId, *remix);
+            return;
+        }
         if (!persist(*job))
             return;
-        SubmitContext context;
-        context.account = job->account;
-        if (!job->task.parentId.isEmpty()) {
-            if (const auto parent = m_store.task(job->task.parentId); parent && parent->has_value())
-                context.parent = **parent;
-        }
-        const Result<HttpCall> call
-            = job->adapter->buildModal(job->task.operation, context, outcome->remoteId);
-        if (!call) {
-            finishRun(*job, TaskState::Failed, call.error());
-            return;
-        }
-        TransportReply *next = m_transport.send(*call, job->account, job->apiKey);
-        job->reply = next;
-        connect(next, &TransportReply::finished, this,
-                [this, taskId, generation, next] { onSubmitted(taskId, generation, next, true); });
+        sendModal(*job, context);
         return;
     }
 
@@ -688,12 +774,14 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
         // The answer already is the result (a seed): nothing to poll.
         job->phase = Job::Phase::Polling;
         job->runStartMs = m_clock.nowMs();
+        job->runFirstPoll = job->task.pollCount;
         applySnapshot(*job, *outcome->immediate);
         return;
     }
 
     job->phase = Job::Phase::Polling;
     job->runStartMs = m_clock.nowMs();
+    job->runFirstPoll = job->task.pollCount;
     job->intervalMs = job->policy.intervalMs;
     if (job->cancelRequested) {
         // The user cancelled while the submit was on the wire: now that the task has an id, cancel it.
@@ -724,17 +812,42 @@ bool TaskEngine::pollLimitReached(Job &job)
 {
     const PollPolicy &policy = job.policy;
     const qint64 elapsed = m_clock.nowMs() - job.runStartMs;
-    if ((policy.maxPolls > 0 && job.task.pollCount >= policy.maxPolls) || elapsed >= policy.timeoutMs) {
-        const QString reason = policy.maxPolls > 0 && job.task.pollCount >= policy.maxPolls
-            ? tr("Still running after %1 status checks, the most allowed for this account. Tessera stopped "
-                 "asking; check again later.")
-                  .arg(job.task.pollCount)
-            : tr("Still running after %1. Tessera stopped asking; check again later.")
-                  .arg(durationText(elapsed));
-        finishRun(job, TaskState::Unfinished, Error::make(Error::Kind::Timeout, reason));
+    const int runPolls = job.task.pollCount - job.runFirstPoll;
+    const QString still = job.task.progress
+        ? tr("it was still running (%1 %) at the last check").arg(*job.task.progress)
+        : tr("it was still running at the last check");
+    if (policy.pollBudget > 0 && job.task.pollCount >= policy.pollBudget) {
+        finishRun(job, TaskState::Unfinished,
+                  Error::make(Error::Kind::StillRunning,
+                              tr("%1 allows no more status checks for this task: all %2 were used, and %3. "
+                                 "Its result can no longer be fetched through the API; look for it on the "
+                                 "provider's site.")
+                                  .arg(job.adapter->displayName())
+                                  .arg(policy.pollBudget)
+                                  .arg(still)));
+        return true;
+    }
+    if ((policy.maxPolls > 0 && runPolls >= policy.maxPolls) || elapsed >= policy.timeoutMs) {
+        const QString reason = policy.maxPolls > 0 && runPolls >= policy.maxPolls
+            ? tr("Tessera stopped asking after %1 status checks, the most allowed for this account; %2. "
+                 "Check again later.")
+                  .arg(runPolls)
+                  .arg(still)
+            : tr("Tessera stopped asking after %1; %2. Check again later.").arg(durationText(elapsed), still);
+        finishRun(job, TaskState::Unfinished, Error::make(Error::Kind::StillRunning, reason));
         return true;
     }
     return false;
+}
+
+bool TaskEngine::pollsLeft(const Job &job) const
+{
+    const PollPolicy &policy = job.policy;
+    if (policy.pollBudget > 0 && job.task.pollCount >= policy.pollBudget)
+        return false;
+    if (policy.maxPolls > 0 && job.task.pollCount - job.runFirstPoll >= policy.maxPolls)
+        return false;
+    return m_clock.nowMs() - job.runStartMs < policy.timeoutMs;
 }
 
 bool TaskEngine::pollInBatch(Job &job)
@@ -747,9 +860,7 @@ bool TaskEngine::pollInBatch(Job &job)
         if (o == &job || o->account.id != job.account.id || o->phase != Job::Phase::Polling || o->reply
             || o->batchPending || o->remoteId().isEmpty() || o->keyState != Job::Key::Ready)
             continue;
-        if (o->policy.maxPolls > 0 && o->task.pollCount >= o->policy.maxPolls)
-            continue;
-        if (m_clock.nowMs() - o->runStartMs >= o->policy.timeoutMs)
+        if (!pollsLeft(*o))
             continue;
         batch.push_back(o);
     }
@@ -829,6 +940,10 @@ void TaskEngine::poll(const QString &taskId, int generation)
         return;
     job->singlePollNext = false;
     ++job->task.pollCount;
+    // Where the vendor counts every check of a task, the count is stored before the check is sent: a
+    // process that ends now leaves the next one a count that is never too low.
+    if (job->policy.pollBudget > 0 && !persist(*job))
+        return;
     TransportReply *reply = m_transport.send(job->adapter->buildStatus(job->task.remoteId, job->account),
                                              job->account, job->apiKey);
     job->reply = reply;
@@ -915,7 +1030,16 @@ void TaskEngine::applySnapshot(Job &job, const TaskSnapshot &snapshot)
         return;
     }
     schedulePoll(job, job.intervalMs);
-    job.intervalMs = std::min<qint64>(job.policy.maxIntervalMs, job.intervalMs + job.intervalMs / 2);
+    job.intervalMs = nextInterval(job);
+}
+
+qint64 TaskEngine::nextInterval(const Job &job) const
+{
+    const PollPolicy &policy = job.policy;
+    qint64 next = job.intervalMs;
+    if (job.task.pollCount - job.runFirstPoll > policy.steadyPolls)
+        next = std::min<qint64>(policy.maxIntervalMs, std::llround(double(next) * policy.growth));
+    return std::max<qint64>(next, policy.minIntervalMs);
 }
 
 void TaskEngine::startDownloads(Job &job, const TaskSnapshot &snapshot)
@@ -1131,6 +1255,13 @@ Status TaskEngine::cancelJob(Job &job)
         finishRun(job, TaskState::Cancelled, cancelled);
         return {};
     }
+    case Job::Phase::AwaitingPrompt: {
+        // The modal was never sent: the parked task starts nothing at the vendor without it.
+        job.cancelPending = true;
+        finishRun(job, TaskState::Cancelled,
+                  Error::make(Error::Kind::Cancelled, tr("Cancelled at the Remix prompt; nothing was sent")));
+        return {};
+    }
     case Job::Phase::Submitting:
         job.cancelRequested = true; // acted on as soon as the submit's answer is in
         job.cancelPending = true;
@@ -1191,6 +1322,9 @@ Status TaskEngine::cancelJob(Job &job)
         current->phase = Job::Phase::Polling;
         current->cancelPending = false;
         current->task.error = accepted.error();
+        // Kept with the task (the error above is cleared by the next status answer): the Queue and the
+        // Gallery show that the task runs on although the user asked to cancel it.
+        current->task.remote.insert(QStringLiteral("cancelRefused"), accepted.error().message);
         if (!persist(*current))
             return;
         emit taskChanged(current->task);
@@ -1277,9 +1411,14 @@ Status TaskEngine::check(const QString &taskId)
                            tr("Tessera never learned this task's id at the provider, so it cannot ask about "
                               "it. Look for it on "
                               "the provider's site."));
-    // A new run with a fresh budget of status checks.
+    const std::optional<PollPolicy> policy = policyOf(task);
+    if (policy && policy->pollBudget > 0 && task.pollCount >= policy->pollBudget)
+        return Error::make(Error::Kind::InvalidRequest, budgetSpent(task, *policy));
+    // A new run. Where the vendor counts every check of a task the count goes on; elsewhere the run starts
+    // with a fresh cap of status checks.
     task.state = TaskState::Running;
-    task.pollCount = 0;
+    if (!policy || policy->pollBudget <= 0)
+        task.pollCount = 0;
     task.finished = {};
     task.updated = m_clock.now();
     if (Status s = m_store.saveTask(task); !s)
@@ -1319,6 +1458,39 @@ void TaskEngine::resume()
             resume();
         });
     }
+}
+
+std::optional<PollPolicy> TaskEngine::policyOf(const Task &task)
+{
+    const auto account = m_store.account(task.accountId);
+    if (!account || !account->has_value())
+        return std::nullopt;
+    const ProviderAdapter *adapter = m_providers.adapter((*account)->family);
+    if (!adapter)
+        return std::nullopt;
+    return adapter->pollPolicy(task.operation, **account);
+}
+
+QString TaskEngine::budgetSpent(const Task &task, const PollPolicy &policy) const
+{
+    QString family = tr("The provider");
+    if (const auto account = m_store.account(task.accountId); account && account->has_value()) {
+        if (const ProviderAdapter *adapter = m_providers.adapter((*account)->family))
+            family = adapter->displayName();
+    }
+    return tr("%1 allows no more status checks for this task: all %2 were used").arg(family).arg(policy.pollBudget);
+}
+
+Availability TaskEngine::checkAvailability(const Task &task)
+{
+    if (task.state != TaskState::Unfinished && task.state != TaskState::Unknown)
+        return Availability::no(tr("only unfinished or unknown tasks can be checked again"));
+    if (task.remoteId.isEmpty())
+        return Availability::no(tr("Tessera never learned this task's id at the provider"));
+    const std::optional<PollPolicy> policy = policyOf(task);
+    if (policy && policy->pollBudget > 0 && task.pollCount >= policy->pollBudget)
+        return Availability::no(budgetSpent(task, *policy));
+    return Availability::yes();
 }
 
 int TaskEngine::recheckUnfinished(qint64 maxAgeMs)
@@ -1398,11 +1570,26 @@ void TaskEngine::takeOver(const Task &task)
                   Error::make(Error::Kind::BadResponse, tr("The task has no provider id")));
         return;
     }
+    if (task.remote.contains(QLatin1String("remixPrompt"))) {
+        // Parked at the vendor for its Remix modal when the process that asked for the prompt ended: ask
+        // again here, or send the prompt as it was where nobody can be asked.
+        job->phase = Job::Phase::AwaitingPrompt;
+        const QString suggested = task.remote.value(QLatin1String("remixPrompt")).toString();
+        emit taskChanged(job->task);
+        if (m_asksRemixPrompts)
+            emit remixPromptNeeded(task.id, suggested);
+        else if (const Status s = answerRemixPrompt(task.id, suggested); !s)
+            finishRun(*job, TaskState::Failed, s.error());
+        return;
+    }
     job->phase = Job::Phase::Polling;
     job->runStartMs = m_clock.nowMs();
+    job->runFirstPoll = job->task.pollCount;
     job->intervalMs = job->policy.intervalMs;
     emit taskChanged(job->task);
-    schedulePoll(*job, 0);
+    // A task taken over starts with a check at once, unless the vendor's least interval says otherwise
+    // (the last check may have been moments ago, in the process that ended).
+    schedulePoll(*job, job->policy.minIntervalMs);
 }
 
 void TaskEngine::finishRun(Job &job, TaskState state, std::optional<Error> error)

@@ -82,8 +82,18 @@ public:
     //   cancelled state at its next status check. Families without one answer with an Error at once.
     Status cancel(const QString &taskId);
 
-    // Asks the server again about an Unfinished or Unknown task (needs its remote id).
+    // Asks the server again about an Unfinished or Unknown task (needs its remote id). Refused when the
+    // vendor's budget of status checks for the task is spent (PollPolicy::pollBudget: kolersky's 60).
     Status check(const QString &taskId);
+    // Whether check() can ask about `task` now, and if not why ("Check again" is disabled with it).
+    Availability checkAvailability(const Task &task);
+
+    // Remix (midjourney-proxy, PROVIDERS.md §4): when an action's answer parks the task for a modal that
+    // takes a prompt and the account asks for it (ProviderAdapter::remixPrompt), the engine emits
+    // remixPromptNeeded() and sends nothing more until answerRemixPrompt() (or cancel(), which sends
+    // nothing). Off (the default, and the CLI): the prompt goes as it is, as before.
+    void setAsksRemixPrompts(bool asks) { m_asksRemixPrompts = asks; }
+    Status answerRemixPrompt(const QString &taskId, const QString &prompt);
 
     // Takes over tasks that are still under way and that no live process drives: after a restart, or
     // after the CLI submitted a task and exited. Also runs every Config::adoptIntervalMs. A lease held
@@ -118,6 +128,8 @@ signals:
     void cancelAnswered(const QString &taskId, bool cancelled, const tessera::Error &detail);
     // A state change could not be written: the task stopped where it was. Shown to the user.
     void storageFailed(const tessera::Error &error);
+    // The task waits for the user's Remix prompt (`suggested`: the prompt it would otherwise carry).
+    void remixPromptNeeded(const QString &taskId, const QString &suggested);
 
 private:
     struct Job;
@@ -129,10 +141,22 @@ private:
     void submitJob(Job &job);
     void send(Job &job, const Result<HttpCall> &call);
     void onSubmitted(const QString &taskId, int generation, TransportReply *reply, bool modal);
+    // The submit waits for the provider's limit: kept on the task (remote "waitUntil", ms since the epoch,
+    // and "waitStatus", 429 or 503) until it goes again.
+    void showWait(Job &job, qint64 untilMs, int httpStatus);
+    void clearWait(Job &job);
+    SubmitContext contextOf(const Job &job);
+    void sendModal(Job &job, const SubmitContext &context);
     void schedulePoll(Job &job, qint64 delayMs);
     void poll(const QString &taskId, int generation);
-    // Ends the run as Unfinished when the poll cap or the timeout is reached; true then.
+    // Ends the run as Unfinished when the vendor's budget of checks, the run's cap or its time is spent;
+    // true then.
     bool pollLimitReached(Job &job);
+    bool pollsLeft(const Job &job) const;
+    // The interval after the next check: steady, then growing, never below the vendor's minimum.
+    qint64 nextInterval(const Job &job) const;
+    std::optional<PollPolicy> policyOf(const Task &task);
+    QString budgetSpent(const Task &task, const PollPolicy &policy) const;
     // Polls `job` together with the account's other tasks due soon in one batch request, where the family
     // has one; false when it was not batched.
     bool pollInBatch(Job &job);
@@ -171,6 +195,7 @@ private:
     int concurrencyFor(const Account &account) const;
 
     HistoryStore &m_store;
+    bool m_asksRemixPrompts = false;
     ImageArchive &m_archive;
     const ProviderRegistry &m_providers;
     Transport &m_transport;

@@ -264,6 +264,15 @@ void TstCliAccounts::refusedInput_data()
                                        + QStringLiteral(" https://a.example --option mask-format=polygons"))
                                    .split(QLatin1Char(' '))
                             << QStringLiteral("mask-format");
+    // kolersky's vendor limits (issue 12): refused with the reason.
+    QTest::newRow("kolersky interval") << QStringLiteral("accounts add --family kolersky --name k --base-url "
+                                                         "https://a.example --option poll-interval=1")
+                                              .split(QLatin1Char(' '))
+                                       << QStringLiteral("kolersky allows one status check every 5 seconds");
+    QTest::newRow("kolersky checks") << QStringLiteral("accounts add --family kolersky --name k --base-url "
+                                                       "https://a.example --option max-polls=100")
+                                            .split(QLatin1Char(' '))
+                                     << QStringLiteral("kolersky allows at most 60 status checks per task");
     QTest::newRow("option form")
         << QString(add + QStringLiteral(" https://a.example --option prefix")).split(QLatin1Char(' '))
         << QStringLiteral("KEY=VALUE");

@@ -236,11 +236,14 @@ Run TstCliCancel::finish(QProcess *process)
 void TstCliCancel::addAccount(const QString &family)
 {
     m_fake = std::make_unique<FakeFamily>(*m_server, family);
+    // kolersky allows a status check every 5 s at most (issue 12): the account cannot ask for less.
+    const QString interval = family == QLatin1String("kolersky") ? QStringLiteral("poll-interval=5")
+                                                                 : QStringLiteral("poll-interval=0.3");
     QStringList args {QStringLiteral("accounts"), QStringLiteral("add"),      QStringLiteral("--family"),
                       family,                     QStringLiteral("--name"),   QStringLiteral("acct"),
                       QStringLiteral("--base-url"), m_server->baseUrl(),      QStringLiteral("--option"),
                       QStringLiteral("first-poll=0.1"), QStringLiteral("--option"),
-                      QStringLiteral("poll-interval=0.3")};
+                      interval};
     if (family == QLatin1String("mjproxy"))
         args << QStringLiteral("--option") << QStringLiteral("auth=bearer");
     const Run added = cli(args);
@@ -348,7 +351,7 @@ void TstCliCancel::cancelWhileAnotherProcessWaits()
         QVERIFY2(cancelled.exitCode == 1, qPrintable(cancelled.describe()));
         QVERIFY2(cancelled.err.contains("was not cancelled"), qPrintable(cancelled.describe()));
         const int before = m_server->count("GET", status);
-        QTRY_VERIFY_WITH_TIMEOUT(m_server->count("GET", status) >= before + 2, kProcessTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(m_server->count("GET", status) >= before + 1, kProcessTimeoutMs);
         QCOMPARE(waiter->state(), QProcess::Running); // still waiting, as it should
         QCOMPARE(taskState(id), QStringLiteral("running"));
     } else {

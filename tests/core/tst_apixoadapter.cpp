@@ -800,15 +800,22 @@ void TestApixoAdapter::availability_data()
         << action(OperationKind::Inpaint, 2) << QStringLiteral("grid") << true << QString();
     QTest::newRow("vary region on an upscale")
         << action(OperationKind::Inpaint, 0) << QStringLiteral("upscale") << true << QString();
+    // Upscale and vary act on a four-image result only (issue 12): the server takes them for an upscale,
+    // charges, then fails the task.
     QTest::newRow("creative on an upscale") << action(OperationKind::Upscale, 0, QStringLiteral("creative"))
-                                            << QStringLiteral("upscale") << true << QString();
+                                            << QStringLiteral("upscale") << false
+                                            << QStringLiteral("only a four-image result");
+    QTest::newRow("4x on an upscale") << action(OperationKind::Upscale, 0, QStringLiteral("4x"))
+                                      << QStringLiteral("upscale") << false
+                                      << QStringLiteral("only a four-image result");
     QTest::newRow("vary subtle on an upscale") << action(OperationKind::Vary, 0, QStringLiteral("subtle"))
-                                               << QStringLiteral("upscale") << true << QString();
+                                               << QStringLiteral("upscale") << false
+                                               << QStringLiteral("only a four-image result");
     QTest::newRow("plain U on an upscale") << action(OperationKind::Upscale, 0) << QStringLiteral("upscale")
-                                           << false << QStringLiteral("already upscaled");
+                                           << false << QStringLiteral("only a four-image result");
     QTest::newRow("tile 0 on a grid")
         << action(OperationKind::Vary, 0) << QStringLiteral("grid") << false << QStringLiteral("(1-4)");
-    QTest::newRow("tile 2 of an upscale") << action(OperationKind::Vary, 2) << QStringLiteral("upscale")
+    QTest::newRow("tile 2 of an upscale") << action(OperationKind::Inpaint, 2) << QStringLiteral("upscale")
                                           << false << QStringLiteral("no image 2");
     QTest::newRow("pan") << action(OperationKind::Pan, 0) << QStringLiteral("upscale") << false
                          << QStringLiteral("apixo has no pan");

@@ -4,6 +4,7 @@
 // and answers in the vendor's shapes: a 2x2 collage with eight actions for image tasks, a single image
 // (output.image_url, the adapter's Decision) for upscales, video_urls for videos.
 #include "e2eenv.h"
+#include "model/accountoptions.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -15,6 +16,7 @@
 #include <QJsonDocument>
 #include <QLocale>
 #include <QPainter>
+#include <QSignalSpy>
 #include <QTest>
 #include <QThreadPool>
 
@@ -38,6 +40,8 @@ using namespace tessera::test;
 namespace {
 
 const QSize kGridSize(1024, 1024);
+// Engine time per real time (E2EEnv::clock): the vendor's 5 s between status checks take 10 ms.
+constexpr double kClockSpeed = 500;
 const QString kPrompt = QStringLiteral("a red fox in the snow");
 
 QString str(const char *latin1)
@@ -132,6 +136,9 @@ public:
     explicit KolerskyFake(E2EEnv &env)
         : m_env(env)
     {
+        // kolersky's 5 s between status checks holds whatever the account says: engine time runs 500 times
+        // faster here (10 ms of real time between checks).
+        env.clock.setSpeed(kClockSpeed);
         FakeHttpServer &server = env.server;
         server.on("POST", QStringLiteral("/v1/midjourney/*"),
                   [this](const RecordedRequest &r) { return onSubmit(r); });
@@ -448,8 +455,12 @@ private:
 // Quick polling for the failure paths (the 60-check cap is also reached in well under a second).
 QJsonObject fastPolling()
 {
+    // The interval is held to the vendor's 5 s whatever it says here (engine time runs kClockSpeed times
+    // faster); the day-long timeout keeps a hanging request (1.5 s of real time, 750 s of engine time)
+    // from ending a run.
     return QJsonObject {{QStringLiteral("first-poll"), QStringLiteral("0.01")},
-                        {QStringLiteral("poll-interval"), QStringLiteral("0.01")}};
+                        {QStringLiteral("poll-interval"), QStringLiteral("0.01")},
+                        {QStringLiteral("timeout"), QStringLiteral("86400")}};
 }
 
 QString describe(const Task &t)
@@ -945,7 +956,8 @@ private slots:
         CHECKED(checkAuth(env, fake));
     }
 
-    // The vendor refuses a cancel once the task is processing: Tessera follows it to its end.
+    // The vendor refuses a cancel once the task is processing: said before (Cancel's caveat), answered in
+    // the vendor's words, kept on the task (it runs on, visibly), and Tessera follows it to its end.
     void cancelRefusedFollowsTheTask()
     {
         E2EEnv env(QStringLiteral("kolersky"), fastPolling());
@@ -953,39 +965,102 @@ private slots:
         fake.holdAt = QStringLiteral("processing");
         const Result<QString> id = env.submit(Operation::imagine(kPrompt));
         QVERIFY(id);
-        QTRY_VERIFY(fake.statusChecks().size() >= 1);
+        QTRY_VERIFY(env.task(*id).state == TaskState::Running);
+        const ProviderAdapter *adapter = env.providers->adapter(QStringLiteral("kolersky"));
+        const Availability before = adapter->cancelAvailability(env.task(*id), env.account);
+        QVERIFY(before.enabled);
+        QVERIFY2(before.caveat.contains(QLatin1String("will most likely refuse")), qPrintable(before.caveat));
+        QSignalSpy answered(env.engine.get(), &TaskEngine::cancelAnswered);
         QVERIFY(env.engine->cancel(*id));
-        QTRY_COMPARE(env.server.count("DELETE", QStringLiteral("/v1/midjourney/cancel")), 1);
+        QTRY_COMPARE(answered.size(), 1);
+        QCOMPARE(answered.first().at(1).toBool(), false);
+        QCOMPARE(answered.first().at(2).value<Error>().message,
+                 QStringLiteral("Only a task in status accepted can be cancelled"));
+        QCOMPARE(env.server.count("DELETE", QStringLiteral("/v1/midjourney/cancel")), 1);
+        QTRY_VERIFY(fake.statusChecks().size() >= 3); // it runs on
+        const Task running = env.task(*id);
+        QCOMPARE(running.state, TaskState::Running);
+        QCOMPARE(running.remote.value(QLatin1String("cancelRefused")).toString(),
+                 QStringLiteral("Only a task in status accepted can be cancelled"));
         fake.holdAt.clear();
         const Task t = env.runToEnd(*id);
         CHECKED(checkGrid(env, t));
         CHECKED(checkAuth(env, fake));
     }
 
-    // max-polls unset: never more than 60 status checks (§1 Limits); the task is then Unfinished, kept,
-    // and check() asks again.
-    void sixtyStatusChecksThenCheckAgain()
+    // §1 Limits, issue 12: 60 status checks per task in all, counted across runs and restarts. A run cut
+    // short (max-polls 25 here) ends "check again later"; Check again, even from a new process, goes on
+    // counting; after the 60th the task is unfinished for good with the vendor's reason, Check again is
+    // refused and disabled, and no 61st check ever leaves.
+    void sixtyStatusChecksInAll()
     {
         E2EEnv env(QStringLiteral("kolersky"), fastPolling());
+        env.account.options.insert(QStringLiteral("max-polls"), QStringLiteral("25"));
+        QVERIFY(env.store->saveAccount(env.account));
         KolerskyFake fake(env);
         fake.holdAt = QStringLiteral("processing");
-        const Task stuck = env.run(Operation::imagine(kPrompt));
+        Task stuck = env.run(Operation::imagine(kPrompt));
+        QCOMPARE(stuck.state, TaskState::Unfinished);
+        QCOMPARE(fake.statusChecks(stuck.remoteId).size(), 25);
+        QCOMPARE(stuck.pollCount, 25);
+        QCOMPARE(stuck.error->kind, Error::Kind::StillRunning);
+        QVERIFY2(stuck.error->message.contains(QLatin1String("Check again later")), qPrintable(stuck.error->message));
+        QVERIFY2(!stuck.error->userText().contains(QLatin1String("did not answer")),
+                 qPrintable(stuck.error->userText()));
+        QVERIFY(env.engine->checkAvailability(stuck).enabled);
+
+        // A restart between runs: the count is the stored one.
+        env.restartEngine();
+        QVERIFY(env.engine->check(stuck.id));
+        stuck = env.runToEnd(stuck.id);
+        QCOMPARE(stuck.state, TaskState::Unfinished);
+        QCOMPARE(fake.statusChecks(stuck.remoteId).size(), 50);
+        QCOMPARE(stuck.pollCount, 50);
+        env.restartEngine();
+        QVERIFY(env.engine->check(stuck.id));
+        stuck = env.runToEnd(stuck.id);
         QCOMPARE(stuck.state, TaskState::Unfinished);
         QCOMPARE(fake.statusChecks(stuck.remoteId).size(), 60);
         QCOMPARE(stuck.pollCount, 60);
-        QVERIFY(stuck.error);
-        QCOMPARE(stuck.error->kind, Error::Kind::Timeout);
-        QVERIFY2(stuck.error->message.contains(QLatin1String("60")), qPrintable(stuck.error->message));
+        QCOMPARE(stuck.error->kind, Error::Kind::StillRunning);
+        QVERIFY2(stuck.error->message.contains(QLatin1String("allows no more status checks")),
+                 qPrintable(stuck.error->message));
+        QVERIFY2(stuck.error->message.contains(QLatin1String("45 %")), qPrintable(stuck.error->message));
         QCOMPARE(stuck.progress.value_or(-1), 45);
-        QVERIFY(!stuck.remoteId.isEmpty());
 
-        fake.holdAt.clear();
-        QVERIFY(env.engine->check(stuck.id));
-        const Task done = env.runToEnd(stuck.id);
-        CHECKED(checkGrid(env, done));
-        QCOMPARE(fake.statusChecks(stuck.remoteId).size(), 61);
+        const Availability again = env.engine->checkAvailability(stuck);
+        QVERIFY(!again.enabled);
+        QCOMPARE(again.reason,
+                 QStringLiteral("kolersky-style allows no more status checks for this task: all 60 were used"));
+        const Status refused = env.engine->check(stuck.id);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().message, again.reason);
+        // Nor at the next start, which asks again about recent unfinished tasks.
+        env.restartEngine();
+        QCOMPARE(env.engine->recheckUnfinished(), 0);
+        QTest::qWait(100);
+        QCOMPARE(fake.statusChecks(stuck.remoteId).size(), 60);
         QCOMPARE(fake.submits(QStringLiteral("generate")).size(), 1);
         CHECKED(checkAuth(env, fake));
+    }
+
+    // The account options refuse what the vendor forbids, with the reason (dialog and CLI share the check).
+    void vendorLimitsRefusedInTheOptions()
+    {
+        const Result<QString> often = checkAccountOption(QStringLiteral("kolersky"), QStringLiteral("poll-interval"),
+                                                         QStringLiteral("0.5"));
+        QVERIFY(!often);
+        QCOMPARE(often.error().message,
+                 QStringLiteral("option poll-interval: kolersky allows one status check every 5 seconds at "
+                                "most; use 5 or more"));
+        QVERIFY(checkAccountOption(QStringLiteral("kolersky"), QStringLiteral("poll-interval"), QStringLiteral("5")));
+        const Result<QString> many = checkAccountOption(QStringLiteral("kolersky"), QStringLiteral("max-polls"),
+                                                        QStringLiteral("61"));
+        QVERIFY(!many);
+        QCOMPARE(many.error().message,
+                 QStringLiteral("option max-polls: kolersky allows at most 60 status checks per task"));
+        // Other families keep their own choice.
+        QVERIFY(checkAccountOption(QStringLiteral("apixo"), QStringLiteral("poll-interval"), QStringLiteral("0.5")));
     }
 
     // Quitting while a result is decoded on the pool: the task stays as stored, to be taken over at the
@@ -1107,6 +1182,9 @@ private slots:
         QFETCH(bool, httpDate);
         E2EEnv env(QStringLiteral("kolersky"), fastPolling());
         KolerskyFake fake(env);
+        // Retry-After deadlines are wall-clock times: real time here, and a task done at its first check.
+        env.clock.setSpeed(1);
+        fake.pollsToFinish = 1;
         QDateTime date = QDateTime::currentDateTimeUtc().addSecs(2);
         date.setTime(QTime(date.time().hour(), date.time().minute(), date.time().second()));
         const QByteArray retryAfter = httpDate

@@ -191,6 +191,7 @@ public:
     QByteArray key = E2EEnv::kKey;
     bool remix = false; // V, reroll, pan, vary subtle/strong and animate answer code 21
     bool listByCondition = false; // answers POST /task/list-by-condition (batch polling)
+    bool animate = true; // upscales carry animate_* buttons (several gateways never offer them)
     int queuedNext = 0; // so many submits answer code 22
     int queueFull = 0; // so many imagines answer code 23 (and create nothing)
     QSize imagineSize {1024, 1024}; // of an imagine's grid (tests of failures take smaller ones: quicker)
@@ -262,8 +263,10 @@ public:
             add(QStringLiteral("MJ::CustomZoom::%1").arg(h), QStringLiteral("Custom Zoom"));
             for (const char *d : {"left", "right", "up", "down"})
                 add(QStringLiteral("MJ::JOB::pan_%1").arg(QLatin1String(d)) + solo, QString());
-            add(QStringLiteral("MJ::JOB::animate_high") + solo, QStringLiteral("Animate (High motion)"));
-            add(QStringLiteral("MJ::JOB::animate_low") + solo, QStringLiteral("Animate (Low motion)"));
+            if (animate) {
+                add(QStringLiteral("MJ::JOB::animate_high") + solo, QStringLiteral("Animate (High motion)"));
+                add(QStringLiteral("MJ::JOB::animate_low") + solo, QStringLiteral("Animate (Low motion)"));
+            }
         }
         return buttons;
     }
@@ -798,6 +801,7 @@ private slots:
     void happyChain();
     void everyOtherOperation();
     void remixModalUsesTheFinalPrompt();
+    void remixAsksForThePrompt();
     void modalRefused();
     void v5Upscales();
     void imageToImage();
@@ -817,6 +821,7 @@ private slots:
     void contentPolicyFailure();
     void stuckTaskResumes();
     void cancelOnTheServer();
+    void offeredOnlyWhatTheUpscaleWillCarry();
     void imagesThatCannotBeSaved();
     void gridThatCannotBeSaved_data();
     void gridThatCannotBeSaved();
@@ -1127,6 +1132,61 @@ void TestE2EMjproxy::remixModalUsesTheFinalPrompt()
                        QStringLiteral("a koi pond --oref https://example.com/koi.png --ow 200")}}));
     QCOMPARE(fake.job(v1.remoteId)->customId,
              QString(QStringLiteral("MJ::JOB::variation::1::") + fake.job(imagine.remoteId)->hash));
+    CHECK(checkClean(fake));
+}
+
+// Issue 12: with Remix on at the server and a window that can ask, V and reroll wait for the user's prompt
+// (pre-filled with the image's) before the modal is sent; the modal carries what the user wrote.
+// Cancelling at the prompt sends nothing. The account option "remix keep" never asks.
+void TestE2EMjproxy::remixAsksForThePrompt()
+{
+    E2EEnv env(QStringLiteral("mjproxy"));
+    FakeProxy fake(env);
+    fake.remix = true;
+    env.engine->setAsksRemixPrompts(true);
+    const Task imagine = env.run(Operation::imagine(QStringLiteral("a harbour at dawn")));
+    CHECK(checkGrid(env, fake, imagine, QSize(1024, 1024)));
+    QSignalSpy asked(env.engine.get(), &TaskEngine::remixPromptNeeded);
+
+    const Result<QString> vary = env.submit(act(OperationKind::Vary, imagine.id, 2));
+    QVERIFY(vary);
+    QTRY_COMPARE(asked.size(), 1);
+    QCOMPARE(asked[0][0].toString(), *vary);
+    QCOMPARE(asked[0][1].toString(), QStringLiteral("a harbour at dawn"));
+    QTest::qWait(50);
+    QCOMPARE(fake.bodies(QStringLiteral("/submit/modal")).size(), 0);
+    const Task parked = env.task(*vary);
+    QCOMPARE(parked.state, TaskState::Submitted);
+    QCOMPARE(parked.remote.value(QLatin1String("remixPrompt")).toString(), QStringLiteral("a harbour at dawn"));
+    QVERIFY(env.engine->answerRemixPrompt(*vary, QStringLiteral("a harbour at dusk in a storm")));
+    const Task v2 = env.runToEnd(*vary);
+    CHECK(checkGrid(env, fake, v2, QSize(1024, 1024)));
+    QVERIFY(!v2.remote.contains(QLatin1String("remixPrompt")));
+    QCOMPARE(v2.prompt, QStringLiteral("a harbour at dusk in a storm"));
+    QList<QJsonObject> modals = fake.bodies(QStringLiteral("/submit/modal"));
+    QCOMPARE(modals.size(), 1);
+    QCOMPARE(modals[0].value(QLatin1String("prompt")).toString(),
+             QStringLiteral("a harbour at dusk in a storm"));
+    QCOMPARE(modals[0].value(QLatin1String("taskId")).toString(), v2.remoteId);
+
+    // Cancelled at the prompt: no modal, nothing started.
+    const Result<QString> reroll = env.submit(act(OperationKind::Reroll, imagine.id, 0));
+    QVERIFY(reroll);
+    QTRY_COMPARE(asked.size(), 2);
+    QVERIFY(env.engine->cancel(*reroll));
+    const Task cancelled = env.runToEnd(*reroll);
+    QCOMPARE(cancelled.state, TaskState::Cancelled);
+    QCOMPARE(fake.bodies(QStringLiteral("/submit/modal")).size(), 1);
+
+    // "remix keep": sent as before, without asking.
+    env.account.options.insert(QStringLiteral("remix"), QStringLiteral("keep"));
+    QVERIFY(env.store->saveAccount(env.account));
+    const Task v3 = env.run(act(OperationKind::Vary, imagine.id, 3));
+    CHECK(checkGrid(env, fake, v3, QSize(1024, 1024)));
+    QCOMPARE(asked.size(), 2);
+    modals = fake.bodies(QStringLiteral("/submit/modal"));
+    QCOMPARE(modals.size(), 2);
+    QCOMPARE(modals[1].value(QLatin1String("prompt")).toString(), QStringLiteral("a harbour at dawn"));
     CHECK(checkClean(fake));
 }
 
@@ -1471,7 +1531,12 @@ void TestE2EMjproxy::submitRefused_data()
         << prompt << 403
         << QByteArray(
                R"({"error":{"message":"user quota is not enough","type":"new_api_error","code":"insufficient_user_quota"}})")
-        << json << false << Error::Kind::PaymentRequired << 403 << QStringLiteral("user quota is not enough");
+        << json << false << Error::Kind::PaymentRequired << 403
+        << QStringLiteral("user quota is not enough (insufficient_user_quota)");
+    // Issue 12: the words for people lead, the gateway's machine word follows as a detail.
+    QTest::newRow("quota in words and as a code")
+        << prompt << 200 << QByteArray(R"({"code":4,"description":"quota_not_enough","message":"用户额度不足"})")
+        << json << false << Error::Kind::PaymentRequired << 200 << text("用户额度不足 (quota_not_enough)");
     QTest::newRow("400 quota_not_enough (new-api relay)")
         << prompt << 400
         << QByteArray(R"({"description":"quota_not_enough ","type":"upstream_error","code":4})") << json
@@ -1677,7 +1742,8 @@ void TestE2EMjproxy::stuckTaskResumes()
     const Task t = env.run(Operation::imagine(QStringLiteral("a slow sunrise")));
     QCOMPARE(t.state, TaskState::Unfinished);
     QVERIFY(t.error);
-    QCOMPARE(t.error->kind, Error::Kind::Timeout);
+    QCOMPARE(t.error->kind, Error::Kind::StillRunning);
+    QVERIFY2(t.error->message.contains(QLatin1String("37 %")), qPrintable(t.error->message));
     QCOMPARE(t.progress.value_or(-1), 37);
     QCOMPARE(fake.requests("GET", QStringLiteral("/task/%1/fetch").arg(t.remoteId)).size(), 3);
     QCOMPARE(t.remoteId, fake.jobs.front().id);
@@ -1687,6 +1753,56 @@ void TestE2EMjproxy::stuckTaskResumes()
     const Task done = env.runToEnd(t.id);
     CHECK(checkGrid(env, fake, done, kSmallGrid));
     QCOMPARE(fake.requests("POST", QStringLiteral("/submit/imagine")).size(), 1);
+}
+
+// Issue 12: on a grid tile, an action that runs on the tile's upscale is refused before anything is sent
+// (or paid) when the upscale of that version will not carry its button: 2x on a version 6.1 grid. Animate,
+// which depends on the server, is offered with a caveat; on a server without animate buttons the U is made
+// and the chained Animate fails here without a request, and Retry is not offered for it.
+void TestE2EMjproxy::offeredOnlyWhatTheUpscaleWillCarry()
+{
+    E2EEnv env(QStringLiteral("mjproxy"));
+    FakeProxy fake(env);
+    fake.animate = false;
+    const Task grid = env.run(Operation::imagine(QStringLiteral("a lighthouse at dusk --v 6.1")));
+    CHECK(checkGrid(env, fake, grid, QSize(1024, 1024)));
+    const ProviderAdapter *adapter = env.providers->adapter(QStringLiteral("mjproxy"));
+    QVERIFY(adapter);
+
+    Operation twice = act(OperationKind::Upscale, grid.id, 2);
+    twice.variant = QStringLiteral("2x");
+    const QString why = QStringLiteral("Upscale (2x) exists only on version 5 upscales; this grid is version 6.1");
+    const Availability offered = env.providers->availability(twice, &grid, env.account);
+    QVERIFY(!offered.enabled);
+    QCOMPARE(offered.reason, why);
+    const int requests = env.server.count();
+    const int tasks = *env.store->taskCount();
+    const Result<QString> refused = env.submit(twice);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().kind, Error::Kind::Unsupported);
+    QCOMPARE(refused.error().message, why);
+    QCOMPARE(env.server.count(), requests);
+    QCOMPARE(*env.store->taskCount(), tasks);
+
+    Operation video = act(OperationKind::Animate, grid.id, 3);
+    video.motion = QStringLiteral("high");
+    const Availability maybe = env.providers->availability(video, &grid, env.account);
+    QVERIFY(maybe.enabled);
+    QVERIFY2(maybe.caveat.contains(QLatin1String("U3 is made (and charged) first")), qPrintable(maybe.caveat));
+    const Task animated = env.run(video);
+    QCOMPARE(animated.state, TaskState::Failed);
+    QVERIFY(animated.error);
+    QCOMPARE(animated.error->kind, Error::Kind::Unsupported);
+    QCOMPARE(animated.error->message, QStringLiteral("This result has no Animate (High motion) button"));
+    // One action was sent and paid for: the U. Nothing for the Animate the upscale does not carry.
+    QCOMPARE(fake.requests("POST", QStringLiteral("/submit/action")).size(), 1);
+    const Task u3 = env.task(animated.parentId);
+    QCOMPARE(u3.state, TaskState::Succeeded);
+    // Retry asks the same question of the same parent: it cannot work, so it is not offered.
+    const Availability retry = env.providers->availability(animated.operation, &u3, env.account);
+    QVERIFY(!retry.enabled);
+    QCOMPARE(retry.reason, animated.error->message);
+    CHECK(checkClean(fake));
 }
 
 void TestE2EMjproxy::cancelOnTheServer()

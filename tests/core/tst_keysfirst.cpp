@@ -5,6 +5,7 @@
 // (PROVIDERS.md §1: generate, status, DELETE cancel honoured only while "accepted").
 #include "appcore.h"
 #include "fakehttpserver.h"
+#include "scaledclock.h"
 #include "slowsecretstore.h"
 
 #include <QElapsedTimer>
@@ -96,6 +97,9 @@ private:
     std::optional<Cancel> awaitCancel(AppCore &core, const QString &taskId, int timeoutMs = 10'000);
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    // kolersky's 5 s between status checks holds whatever the account says: engine time runs 50 times
+    // faster here (leases and their renewals with it).
+    ScaledClock m_clock;
     std::unique_ptr<FakeHttpServer> m_server;
     std::unique_ptr<FakeKolersky> m_kolersky;
 };
@@ -119,6 +123,9 @@ std::unique_ptr<AppCore> TstKeysFirst::openCore(int delayMs, SlowSecretStore **s
     AppCore::Options options;
     options.paths = AppPaths::under(m_dir->path());
     options.keychain = false;
+    if (m_clock.speed() == 1)
+        m_clock.setSpeed(50);
+    options.clock = &m_clock;
     SlowSecretStore *made = nullptr;
     options.secretStore = [&made, delayMs, withKey] {
         auto s = std::make_unique<SlowSecretStore>(delayMs);

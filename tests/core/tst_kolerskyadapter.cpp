@@ -16,6 +16,8 @@
 #include <QTest>
 #include <QTimeZone>
 
+#include <functional>
+
 using namespace tessera;
 using tessera::kolersky::KolerskyAdapter;
 
@@ -173,6 +175,8 @@ struct KolerskyServer
     int processingPolls = 1;
     bool neverFinish = false;
     int next = 1;
+    std::function<qint64()> now; // when set, the time of every status check goes to statusTimes
+    QList<qint64> statusTimes;
 
     KolerskyServer()
     {
@@ -192,6 +196,8 @@ struct KolerskyServer
                     200,
                     {{QStringLiteral("status"), QStringLiteral("cancelled")}, {QStringLiteral("code"), 200}});
             const QString id = call.query.queryItemValue(QStringLiteral("requestId"));
+            if (now)
+                statusTimes.append(now());
             if (neverFinish || polls[id]++ < processingPolls)
                 return HttpResponse::json(
                     200,
@@ -1319,27 +1325,33 @@ void TestKolerskyAdapter::needsSingleImage()
     QVERIFY(!m_adapter.needsSingleImage(Operation::imagine(QStringLiteral("x"))));
 }
 
+// PROVIDERS.md §1/§6: 60 status checks per task in all (pollBudget), never closer than 5 s; spread as
+// 5 s for the first minute, then each gap a quarter longer up to a minute (issue 12).
 void TestKolerskyAdapter::pollPolicy_data()
 {
     QTest::addColumn<QJsonObject>("options");
     QTest::addColumn<int>("firstPollMs");
     QTest::addColumn<int>("intervalMs");
+    QTest::addColumn<int>("maxIntervalMs");
     QTest::addColumn<int>("maxPolls");
     QTest::addColumn<qint64>("timeoutMs");
 
-    QTest::newRow("defaults") << QJsonObject() << 5000 << 5000 << 60 << 600'000LL;
-    QTest::newRow("fewer polls") << QJsonObject {{QStringLiteral("max-polls"), QStringLiteral("30")}} << 5000
-                                 << 5000 << 30 << 600'000LL;
+    QTest::newRow("defaults") << QJsonObject() << 5000 << 5000 << 60'000 << 0 << 600'000LL;
+    QTest::newRow("fewer polls per run") << QJsonObject {{QStringLiteral("max-polls"), QStringLiteral("30")}}
+                                         << 5000 << 5000 << 60'000 << 30 << 600'000LL;
     QTest::newRow("more polls: clamped to the vendor's 60")
-        << QJsonObject {{QStringLiteral("max-polls"), QStringLiteral("100")}} << 5000 << 5000 << 60
+        << QJsonObject {{QStringLiteral("max-polls"), QStringLiteral("100")}} << 5000 << 5000 << 60'000 << 60
         << 600'000LL;
-    QTest::newRow("no cap: clamped to the vendor's 60")
-        << QJsonObject {{QStringLiteral("max-polls"), QStringLiteral("0")}} << 5000 << 5000 << 60
+    QTest::newRow("no cap per run: the budget still holds")
+        << QJsonObject {{QStringLiteral("max-polls"), QStringLiteral("0")}} << 5000 << 5000 << 60'000 << 0
         << 600'000LL;
     QTest::newRow("timings") << QJsonObject {{QStringLiteral("first-poll"), QStringLiteral("2.5")},
                                              {QStringLiteral("poll-interval"), QStringLiteral("10")},
                                              {QStringLiteral("timeout"), QStringLiteral("300")}}
-                             << 2500 << 10000 << 60 << 300'000LL;
+                             << 2500 << 10000 << 10000 << 0 << 300'000LL;
+    QTest::newRow("an interval under the vendor's 5 s (stored before it was refused)")
+        << QJsonObject {{QStringLiteral("poll-interval"), QStringLiteral("0.5")}} << 5000 << 5000 << 5000 << 0
+        << 600'000LL;
 }
 
 void TestKolerskyAdapter::pollPolicy()
@@ -1347,14 +1359,17 @@ void TestKolerskyAdapter::pollPolicy()
     QFETCH(QJsonObject, options);
     QFETCH(int, firstPollMs);
     QFETCH(int, intervalMs);
+    QFETCH(int, maxIntervalMs);
     QFETCH(int, maxPolls);
     QFETCH(qint64, timeoutMs);
     const PollPolicy p = m_adapter.pollPolicy(Operation::imagine(QStringLiteral("x")), account(options));
     QCOMPARE(p.firstPollMs, firstPollMs);
     QCOMPARE(p.intervalMs, intervalMs);
-    QCOMPARE(p.maxIntervalMs, intervalMs); // no back-off
+    QCOMPARE(p.maxIntervalMs, maxIntervalMs);
     QCOMPARE(p.maxPolls, maxPolls);
     QCOMPARE(p.timeoutMs, timeoutMs);
+    QCOMPARE(p.pollBudget, 60);
+    QCOMPARE(p.minIntervalMs, 5000);
 }
 
 void TestKolerskyAdapter::engineRunsImagineThenPanOnATile()
@@ -1400,19 +1415,52 @@ void TestKolerskyAdapter::engineRunsImagineThenPanOnATile()
         QCOMPARE(sent.call.auth, HttpCall::Auth::Bearer);
 }
 
+// The 60 checks last the task's life: Tessera's own 10 minutes end the first run with checks left (never
+// two closer than 5 s), Check again goes on counting, and after the 60th the task is unfinished for good:
+// check() is refused, and no 61st check is ever sent.
 void TestKolerskyAdapter::engineStopsAtSixtyPolls()
 {
     KolerskyServer server;
     server.neverFinish = true;
     auto env = kolerskyEnv(server);
+    server.now = [clock = env->clock] { return clock->nowMs(); };
     QSignalSpy finished(env->engine.get(), &TaskEngine::taskFinished);
     const Result<QString> id = env->engine->submit(Operation::imagine(QStringLiteral("stuck")), account().id);
     QVERIFY(id.ok());
     QVERIFY(env->runUntil([&] { return finished.count() == 1; }, 1'000'000, 1000));
-    const Task t = env->task(*id);
+    Task t = env->task(*id);
     QCOMPARE(t.state, TaskState::Unfinished);
+    QCOMPARE(t.error->kind, Error::Kind::StillRunning);
+    QVERIFY2(t.error->message.contains(QLatin1String("Check again later")), qPrintable(t.error->message));
+    const int firstRun = server.transport.count("GET", QStringLiteral("/v1/status"));
+    QCOMPARE(t.pollCount, firstRun);
+    QVERIFY2(firstRun >= 20 && firstRun < 60, qPrintable(QString::number(firstRun)));
+    QVERIFY(env->engine->checkAvailability(t).enabled);
+
+    for (int run = 2; t.pollCount < 60 && run < 10; ++run) {
+        QVERIFY(env->engine->check(*id).ok());
+        QVERIFY(env->runUntil([&] { return finished.count() == run; }, 1'000'000, 1000));
+        t = env->task(*id);
+        QCOMPARE(t.state, TaskState::Unfinished);
+    }
+    QCOMPARE(t.pollCount, 60);
     QCOMPARE(server.transport.count("GET", QStringLiteral("/v1/status")), 60);
     QCOMPARE(t.progress.value_or(-1), 50);
+    QCOMPARE(t.error->kind, Error::Kind::StillRunning);
+    QVERIFY2(t.error->message.contains(QLatin1String("allows no more status checks")), qPrintable(t.error->message));
+    QVERIFY2(!t.error->userText().contains(QLatin1String("did not answer")), qPrintable(t.error->userText()));
+    const Availability again = env->engine->checkAvailability(t);
+    QVERIFY(!again.enabled);
+    QVERIFY2(again.reason.contains(QLatin1String("all 60 were used")), qPrintable(again.reason));
+    const Status refused = env->engine->check(*id);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().message, again.reason);
+    env->runUntil([] { return false; }, 120'000, 1000);
+    QCOMPARE(server.transport.count("GET", QStringLiteral("/v1/status")), 60);
+    // Never two checks closer than the vendor's 5 s.
+    const QList<qint64> times = server.statusTimes;
+    for (int i = 1; i < times.size(); ++i)
+        QVERIFY2(times[i] - times[i - 1] >= 5000, qPrintable(QString::number(times[i] - times[i - 1])));
 }
 
 void TestKolerskyAdapter::engineCancelsWithDelete()

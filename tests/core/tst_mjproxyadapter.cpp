@@ -204,6 +204,8 @@ private slots:
     void missingButtons();
     void availability_data();
     void availability();
+    void offeredOnGridTiles_data();
+    void offeredOnGridTiles();
     void needsSingleImage_data();
     void needsSingleImage();
     void modalFlow();
@@ -747,6 +749,88 @@ void TestMjproxyAdapter::availability()
     QCOMPARE(a.reason, reason);
 }
 
+// Issue 12: an action that runs on the upscale of a tile is offered exactly when that upscale will carry
+// its button, predicted from the grid's model version (PROVIDERS.md §4 table): 2x/4x only on version 5,
+// subtle/creative from version 6, pan, zoom, vary region and vary subtle/strong from 5.2. Where it cannot be
+// known (no version named for 2x/4x; Animate, which depends on the server) the action is offered with a
+// caveat that the GUI asks about before the U is paid for.
+void TestMjproxyAdapter::offeredOnGridTiles_data()
+{
+    QTest::addColumn<QString>("prompt"); // the grid's prompt as sent
+    QTest::addColumn<QString>("version"); // the grid operation's version field
+    QTest::addColumn<Operation>("op");
+    QTest::addColumn<QString>("expected"); // "yes", "no: <reason>", "maybe: <part of the caveat>"
+
+    const auto on = [](Operation op) {
+        op.tile = 2;
+        return op;
+    };
+    const Operation u2x = on(act(OperationKind::Upscale, 2, QStringLiteral("2x")));
+    const Operation u4x = on(act(OperationKind::Upscale, 2, QStringLiteral("4x")));
+    const Operation subtle = on(act(OperationKind::Upscale, 2, QStringLiteral("subtle")));
+    const Operation creative = on(act(OperationKind::Upscale, 2, QStringLiteral("creative")));
+    const Operation strong = on(act(OperationKind::Vary, 2, QStringLiteral("strong")));
+    const Operation left = on(pan(QStringLiteral("left")));
+    const Operation zoom2 = zoom(QStringLiteral("2"), 2);
+    const Operation zoomCustom = zoom(QStringLiteral("1.3"), 2);
+    const Operation region = inpaint(QByteArrayLiteral("png"), 2);
+    const Operation video = on(animate(QStringLiteral("high")));
+    const QString none;
+    const QString sixOnly = QStringLiteral("no: Upscale (%1) exists on version 6 and later upscales; this grid is version %2");
+    const QString fiveOnly = QStringLiteral("no: Upscale (%1) exists only on version 5 upscales; this grid is version %2");
+
+    QTest::newRow("no version: 2x") << "cat" << none << u2x << "maybe: prompt names no version";
+    QTest::newRow("no version: 4x") << "cat" << none << u4x << "maybe: prompt names no version";
+    QTest::newRow("no version: subtle") << "cat" << none << subtle << "yes";
+    QTest::newRow("no version: pan") << "cat" << none << left << "yes";
+    QTest::newRow("no version: vary region") << "cat" << none << region << "yes";
+    QTest::newRow("no version: animate") << "cat" << none << video << "maybe: depends on the server";
+    QTest::newRow("v5.2: 2x") << "cat --v 5.2" << none << u2x << "yes";
+    QTest::newRow("v5.2: 4x") << "cat --v 5.2" << none << u4x << "yes";
+    QTest::newRow("v5.2: creative") << "cat --v 5.2" << none << creative << sixOnly.arg(QStringLiteral("Creative"), QStringLiteral("5.2"));
+    QTest::newRow("v5.2: vary strong") << "cat --v 5.2" << none << strong << "yes";
+    QTest::newRow("v5.2: zoom out 2x") << "cat --v 5.2" << none << zoom2 << "yes";
+    QTest::newRow("v5.1: pan") << "cat --v 5.1" << none << left
+                               << "no: Pan ← needs version 5.2 or later; this grid is version 5.1";
+    QTest::newRow("v5.1: vary region") << "cat --version 5.1" << none << region
+                                       << "no: Vary (Region) needs version 5.2 or later; this grid is version 5.1";
+    QTest::newRow("v5.1: 4x") << "cat --v 5.1" << none << u4x << "yes";
+    QTest::newRow("v6: creative") << "cat --v 6" << none << creative << "yes";
+    QTest::newRow("v6: 2x") << "cat --v 6" << none << u2x << fiveOnly.arg(QStringLiteral("2x"), QStringLiteral("6"));
+    QTest::newRow("v6.1: 4x") << "cat --v 6.1" << none << u4x << fiveOnly.arg(QStringLiteral("4x"), QStringLiteral("6.1"));
+    QTest::newRow("v7: subtle") << "cat --v 7" << none << subtle << "yes";
+    QTest::newRow("v7: custom zoom") << "cat --v 7" << none << zoomCustom << "yes";
+    QTest::newRow("v7: animate") << "cat --v 7" << none << video << "maybe: depends on the server";
+    QTest::newRow("niji 6: 2x") << "cat --niji 6" << none << u2x << fiveOnly.arg(QStringLiteral("2x"), QStringLiteral("niji 6"));
+    QTest::newRow("niji 5: 2x") << "cat --niji 5" << none << u2x << "yes";
+    QTest::newRow("version field 7: 4x") << "cat" << "7" << u4x << fiveOnly.arg(QStringLiteral("4x"), QStringLiteral("7"));
+    QTest::newRow("version field 5.2: 4x") << "cat" << "5.2" << u4x << "yes";
+}
+
+void TestMjproxyAdapter::offeredOnGridTiles()
+{
+    QFETCH(QString, prompt);
+    QFETCH(QString, version);
+    QFETCH(Operation, op);
+    QFETCH(QString, expected);
+    Task grid = gridParent();
+    grid.prompt = prompt;
+    grid.operation = Operation::imagine(prompt);
+    grid.operation.version = version;
+    const Availability a = adapter().availability(op, &grid, account());
+    if (expected == QLatin1String("yes")) {
+        QVERIFY2(a.enabled, qPrintable(a.reason));
+        QVERIFY2(a.caveat.isEmpty(), qPrintable(a.caveat));
+    } else if (expected.startsWith(QLatin1String("no: "))) {
+        QVERIFY(!a.enabled);
+        QCOMPARE(a.reason, expected.mid(4));
+    } else {
+        QVERIFY2(a.enabled, qPrintable(a.reason));
+        QVERIFY2(a.caveat.contains(expected.mid(7)), qPrintable(a.caveat));
+        QVERIFY2(a.caveat.contains(QLatin1String("U2 is made (and charged) first")), qPrintable(a.caveat));
+    }
+}
+
 void TestMjproxyAdapter::needsSingleImage_data()
 {
     QTest::addColumn<Operation>("op");
@@ -1043,7 +1127,16 @@ void TestMjproxyAdapter::submitCodes_data()
         << QByteArray(
                R"({"error":{"message":"user quota is not enough","type":"new_api_error","code":"insufficient_user_quota"}})")
         << false << QString() << false << Error::Kind::PaymentRequired
-        << QStringLiteral("user quota is not enough") << QString();
+        << QStringLiteral("user quota is not enough (insufficient_user_quota)") << QString();
+    // Issue 12: the machine word and the words for people side by side — the words lead, the code follows.
+    QTest::newRow("code 4 with the words and the machine word")
+        << 200 << QByteArray(R"({"code":4,"description":"quota_not_enough","message":"用户额度不足"})") << false
+        << QString() << false << Error::Kind::PaymentRequired << QStringLiteral("用户额度不足 (quota_not_enough)")
+        << QStringLiteral("4");
+    QTest::newRow("HTTP 403 words in error, machine word in description")
+        << 403 << QByteArray(R"({"description":"quota_not_enough","error":{"message":"用户额度不足"}})") << false
+        << QString() << false << Error::Kind::PaymentRequired << QStringLiteral("用户额度不足 (quota_not_enough)")
+        << QString();
     QTest::newRow("HTTP 400 relay quota_not_enough")
         << 400 << QByteArray(R"({"description":"quota_not_enough ","type":"upstream_error","code":4})")
         << false << QString() << false << Error::Kind::PaymentRequired << QStringLiteral("quota_not_enough")

@@ -142,6 +142,27 @@ private slots:
         t.operation = Operation::action(OperationKind::Upscale, QStringLiteral("p"), 3);
         t.prompt = QStringLiteral("a red fox in the snow at dawn with mountains behind");
         QCOMPARE(t.title(12), QStringLiteral("U3 of \u201Ca red fox i…\u201D"));
+
+        // Issue 12: describe and blend are named by their input, not by an empty prompt.
+        Task describe;
+        describe.operation.kind = OperationKind::Describe;
+        describe.operation.references = {QStringLiteral("data:image/png;base64,AAAA")};
+        describe.operation.referenceNames = {QStringLiteral("photo.png")};
+        QCOMPARE(describe.title(), QStringLiteral("Describe of photo.png"));
+        describe.operation.referenceNames.clear();
+        QCOMPARE(describe.title(), QStringLiteral("Describe of an image"));
+        describe.operation.references = {QStringLiteral("https://cdn.example.com/a/cat.webp?x=1")};
+        QCOMPARE(describe.title(), QStringLiteral("Describe of cat.webp"));
+        Task blend;
+        blend.operation.kind = OperationKind::Blend;
+        blend.operation.references = {QStringLiteral("data:a"), QStringLiteral("data:b"), QStringLiteral("data:c")};
+        QCOMPARE(blend.title(), QStringLiteral("Blend of 3 images"));
+        // Stored and read back with the names.
+        describe.operation.referenceNames = {QStringLiteral("photo.png")};
+        const Result<Operation> back = Operation::fromJson(describe.operation.toJson());
+        QVERIFY(back);
+        QCOMPARE(back->references, describe.operation.references);
+        QCOMPARE(back->referenceNames, QStringList {QStringLiteral("photo.png")});
     }
 
     void errorJsonRoundTripAndText()

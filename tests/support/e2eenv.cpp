@@ -26,10 +26,7 @@ E2EEnv::E2EEnv(const QString &family, const QJsonObject &options)
     config.retry.maxWaitMs = 5000;
     http = std::make_unique<HttpClient>(network, config);
 
-    TaskEngine::Config engineConfig;
-    engineConfig.maxTransientErrors = 4;
-    engine = std::make_unique<TaskEngine>(*store, *archive, *providers, *http, clock, engineConfig);
-    engine->setSecrets(&secrets);
+    restartEngine();
 
     account.id = QStringLiteral("e2e-account");
     account.family = family;
@@ -48,6 +45,15 @@ E2EEnv::E2EEnv(const QString &family, const QJsonObject &options)
                      [&](const Status &) { written = true; });
     while (!written)
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+}
+
+void E2EEnv::restartEngine()
+{
+    engine.reset();
+    TaskEngine::Config engineConfig;
+    engineConfig.maxTransientErrors = 4;
+    engine = std::make_unique<TaskEngine>(*store, *archive, *providers, *http, clock, engineConfig);
+    engine->setSecrets(&secrets);
 }
 
 E2EEnv::~E2EEnv()

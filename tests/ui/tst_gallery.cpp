@@ -156,6 +156,24 @@ private slots:
         QCOMPARE(op.tile, 2);
     }
 
+    // Issue 12: the seed belongs to the whole grid (kolersky and midjourney-proxy ask by the task id), so it
+    // is never recorded "from image 3", whichever image is selected; nor is reroll.
+    void seedAndRerollNameNoTile()
+    {
+        Fixture f;
+        f.view.showTask(gridTask(), test::fakeAccount());
+        f.view.selectTile(3);
+        Operation seed;
+        seed.kind = OperationKind::Seed;
+        QCOMPARE(f.view.operationFor(seed).tile, 0);
+        Operation reroll;
+        reroll.kind = OperationKind::Reroll;
+        QCOMPARE(f.view.operationFor(reroll).tile, 0);
+        Operation vary;
+        vary.kind = OperationKind::Vary;
+        QCOMPARE(f.view.operationFor(vary).tile, 3);
+    }
+
     void refusedKeysSendNothing()
     {
         Fixture f;
@@ -242,12 +260,26 @@ private slots:
         QTest::newRow("plain") << QStringLiteral("  a short prompt \n")
                                << QStringList {QStringLiteral("a short prompt")};
         QTest::newRow("empty") << QString() << QStringList();
+        // Issue 12: shorten's "## Important tokens" section is a note, not suggestion 1.
+        QTest::newRow("shorten with its tokens")
+            << QStringLiteral("## Important tokens\nA **red** fox sitting in **fresh snow**, soft morning light\n\n"
+                              "## Shortened prompts\n1\uFE0F\u20E3 red fox, fresh snow\n\n"
+                              "2\uFE0F\u20E3 red fox sitting, snow, morning\n\n3\uFE0F\u20E3 red fox\n\n"
+                              "4\uFE0F\u20E3 fox, snow, light\n\n5\uFE0F\u20E3 red fox in snow")
+            << QStringList {QStringLiteral("red fox, fresh snow"), QStringLiteral("red fox sitting, snow, morning"),
+                            QStringLiteral("red fox"), QStringLiteral("fox, snow, light"),
+                            QStringLiteral("red fox in snow")};
     }
     void splitPrompts()
     {
         QFETCH(QString, text);
         QFETCH(QStringList, prompts);
         QCOMPARE(ui::splitPrompts(text), prompts);
+        if (qstrcmp(QTest::currentDataTag(), "shorten with its tokens") == 0)
+            QCOMPARE(ui::parsePrompts(text).note,
+                     QStringLiteral("Important tokens:\nA red fox sitting in fresh snow, soft morning light"));
+        else
+            QCOMPARE(ui::parsePrompts(text).note, QString());
     }
 
     void describeOffersEachPrompt()
@@ -263,6 +295,28 @@ private slots:
         QCOMPARE(spy.size(), 1);
         QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("an orange fox, watercolor --ar 4:3"));
         QVERIFY(!button(&f.view, QStringLiteral("Upscale"))->isVisible());
+    }
+
+    // Issue 12: shorten's important tokens are a note above the suggestions, which are numbered 1-5.
+    void shortenShowsItsTokensAsANote()
+    {
+        Fixture f;
+        const QString answer = QStringLiteral(
+            "## Important tokens\nA **red** fox in **snow**\n\n## Shortened prompts\n1\uFE0F\u20E3 red fox, snow\n\n"
+            "2\uFE0F\u20E3 fox in snow\n\n3\uFE0F\u20E3 red fox\n\n4\uFE0F\u20E3 snowy fox\n\n"
+            "5\uFE0F\u20E3 fox");
+        f.view.showTask(textTask(OperationKind::Shorten, QStringLiteral("finalPrompt"), answer), test::fakeAccount());
+        QCOMPARE(f.view.textResult()->prompts().size(), 5);
+        QCOMPARE(f.view.textResult()->note(), QStringLiteral("Important tokens:\nA red fox in snow"));
+        auto *note = f.view.findChild<QLabel *>(QStringLiteral("promptNote"));
+        QVERIFY(note && note->isVisible());
+        QSignalSpy spy(&f.view, &GalleryView::usePromptRequested);
+        QAbstractButton *use = button(&f.view, QStringLiteral("Use prompt 1"));
+        QVERIFY(use && use->isVisible());
+        QTest::mouseClick(use, Qt::LeftButton);
+        QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("red fox, snow"));
+        QVERIFY(button(&f.view, QStringLiteral("Use prompt 5")));
+        QVERIFY(!button(&f.view, QStringLiteral("Use prompt 6")));
     }
 
     void seedIsShownToCopy()

@@ -628,6 +628,60 @@ private slots:
         QTRY_COMPARE(opened.size(), 1);
         opened.first().first().value<QWidget *>()->close();
     }
+
+    // Issue 12: the History's Vary Region… is offered exactly when the Gallery offers Region for the same
+    // image. kie has no vary region, so a kie upscale gets it greyed with kie's reason; the demo's
+    // upscale gets it enabled.
+    void varyRegionOfferedAsInTheGallery()
+    {
+        QTemporaryDir dir;
+        AppCore::Options options;
+        options.paths = AppPaths::under(dir.path());
+        auto core = AppCore::open(options);
+        QVERIFY(core.ok());
+        Account kie;
+        kie.id = QStringLiteral("acc-kie");
+        kie.family = QStringLiteral("kie");
+        kie.name = QStringLiteral("kie account");
+        QVERIFY((*core)->store().saveAccount(kie).ok());
+        struct Case
+        {
+            QString id;
+            QString account;
+            bool offered;
+        };
+        const QList<Case> cases {{QStringLiteral("kie-up"), kie.id, false},
+                                 {QStringLiteral("demo-up"), QString::fromLatin1(Account::kDemoId), true}};
+        qint64 created = kBase;
+        for (const Case &c : cases) {
+            Task t = makeTask(c.id, ++created, QStringLiteral("a lighthouse"),
+                              act(OperationKind::Upscale, QStringLiteral("parent-") + c.id, 1));
+            t.accountId = c.account;
+            t.remoteId = QStringLiteral("remote-") + c.id;
+            addImage(t, (*core)->archive(), Qt::darkCyan, {128, 128});
+            QVERIFY((*core)->store().insertTask(t, {}, 0).ok());
+            QVERIFY((*core)->store().saveTaskAndImages(t).ok());
+        }
+        AppSettings settings(dir.filePath(QStringLiteral("settings.ini")));
+        MainWindow window(**core, settings);
+        window.show();
+        HistoryView *view = window.history();
+        window.historyModel()->refresh();
+        for (const Case &c : cases) {
+            view->selectTask(c.id);
+            QCOMPARE(view->currentTask()->id, c.id);
+            QAction *vary = view->action(QStringLiteral("varyRegion"));
+            window.showTask(c.id);
+            const Availability inGallery = window.gallery()->availability(OperationKind::Inpaint);
+            QCOMPARE(window.gallery()->task()->id, c.id);
+            QCOMPARE(vary->isEnabled(), c.offered);
+            QCOMPARE(inGallery.enabled, c.offered);
+            if (!c.offered) {
+                QVERIFY2(vary->toolTip().contains(inGallery.reason), qPrintable(vary->toolTip()));
+                QVERIFY2(inGallery.reason.contains(QLatin1String("kie has no")), qPrintable(inGallery.reason));
+            }
+        }
+    }
 };
 
 QTEST_MAIN(Thistory)

@@ -6,8 +6,11 @@
 #include "common/tasklistmodel.h"
 #include "compose/composepanel.h"
 #include "compose/prompteditor.h"
+#include "gallery/actionbar.h"
 #include "gallery/galleryview.h"
 #include "gallery/tilewidget.h"
+#include "history/historydetails.h"
+#include "history/historymodel.h"
 #include "history/historyview.h"
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
@@ -146,6 +149,85 @@ private slots:
         const int before = *core->store().taskCount();
         QTest::keyClick(gallery, Qt::Key_U);
         QCOMPARE(*core->store().taskCount(), before);
+    }
+
+    // Issue 12: a grid opened from the History, from the Queue and through the details' Parent link shows
+    // the same action row, every button of it inside the bar (none cut off below it), at 1440×900.
+    void everyEntryPointShowsTheSameActionRow()
+    {
+        QTemporaryDir dir;
+        Session session(dir.path());
+        MainWindow &window = session.window;
+        window.resize(1440, 900);
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        TaskEngine &engine = session.core->engine();
+        const Result<QString> grid = engine.submit(Operation::imagine(QStringLiteral("a lighthouse")),
+                                                   QString::fromLatin1(Account::kDemoId));
+        QVERIFY(grid);
+        QTRY_COMPARE_WITH_TIMEOUT((*session.core->store().task(*grid))->state, TaskState::Succeeded, kTimeoutMs);
+        const Result<QString> up = engine.submit(Operation::action(OperationKind::Upscale, *grid, 2),
+                                                 QString::fromLatin1(Account::kDemoId));
+        QVERIFY(up);
+        QTRY_COMPARE_WITH_TIMEOUT((*session.core->store().task(*up))->state, TaskState::Succeeded, kTimeoutMs);
+        window.historyModel()->refresh();
+        QTRY_VERIFY(window.historyModel()->rowOf(*grid) >= 0);
+
+        GalleryView *gallery = window.gallery();
+        const auto actionRow = [&]() -> QStringList {
+            ActionBar *bar = gallery->actionBar();
+            QStringList shown;
+            for (QAbstractButton *b : bar->findChildren<QAbstractButton *>()) {
+                if (!b->isVisibleTo(bar))
+                    continue;
+                const QRect inBar(b->mapTo(bar, QPoint(0, 0)), b->size());
+                if (!bar->rect().contains(inBar))
+                    return {QStringLiteral("cut off: %1 at %2,%3 %4x%5 in bar %6x%7, area %8x%9")
+                                .arg(b->accessibleName())
+                                .arg(inBar.x())
+                                .arg(inBar.y())
+                                .arg(inBar.width())
+                                .arg(inBar.height())
+                                .arg(bar->width())
+                                .arg(bar->height())
+                                .arg(bar->parentWidget()->width())
+                                .arg(bar->parentWidget()->height())};
+                shown.append(b->accessibleName());
+            }
+            const QRect barInArea(bar->mapTo(bar->parentWidget(), QPoint(0, 0)), bar->size());
+            if (!bar->parentWidget()->rect().contains(barInArea))
+                return {QStringLiteral("bar cut off")};
+            shown.sort();
+            return shown;
+        };
+        const auto showsGrid = [&] { return gallery->task() && gallery->task()->id == *grid; };
+
+        // From the History's list.
+        window.showTask(*up);
+        QTRY_VERIFY(gallery->task() && gallery->task()->id == *up);
+        QListView *historyList = window.history()->listView();
+        historyList->setCurrentIndex(window.historyModel()->index(window.historyModel()->rowOf(*grid)));
+        QTRY_VERIFY(showsGrid());
+        QTest::qWait(50);
+        const QStringList fromHistory = actionRow();
+        QVERIFY2(fromHistory.contains(QStringLiteral("Seed")) && fromHistory.contains(QStringLiteral("View full size")),
+                 qPrintable(fromHistory.join(QStringLiteral(", "))));
+
+        // From the Queue.
+        window.showTask(*up);
+        QTRY_VERIFY(gallery->task() && gallery->task()->id == *up);
+        QListView *queueList = window.queue()->listView();
+        queueList->setCurrentIndex(window.queueModel()->index(window.queueModel()->rowOf(*grid)));
+        QTRY_VERIFY(showsGrid());
+        QTest::qWait(50);
+        QCOMPARE(actionRow(), fromHistory);
+
+        // Through the Parent link of the upscale's details.
+        window.showTask(*up);
+        QTRY_VERIFY(gallery->task() && gallery->task()->id == *up);
+        emit window.history()->details()->taskLinkActivated(*grid);
+        QTRY_VERIFY(showsGrid());
+        QTest::qWait(50);
+        QCOMPARE(actionRow(), fromHistory);
     }
 
     void emptyPromptIsExplainedAndNothingIsStored()

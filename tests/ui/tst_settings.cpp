@@ -411,6 +411,15 @@ void TstSettings::refusedInput_data()
     QTest::newRow("max-polls") << QStringLiteral("kolersky") << QStringLiteral("https://api.kolersky.example")
                                << QStringLiteral("max-polls") << QStringLiteral("-1")
                                << QStringLiteral("max-polls");
+    // kolersky's own limits (issue 12): refused with the vendor's reason.
+    QTest::newRow("kolersky checks too often")
+        << QStringLiteral("kolersky") << QStringLiteral("https://api.kolersky.example")
+        << QStringLiteral("poll-interval") << QStringLiteral("0.5")
+        << QStringLiteral("kolersky allows one status check every 5 seconds at most");
+    QTest::newRow("kolersky checks too many")
+        << QStringLiteral("kolersky") << QStringLiteral("https://api.kolersky.example")
+        << QStringLiteral("max-polls") << QStringLiteral("61")
+        << QStringLiteral("kolersky allows at most 60 status checks per task");
 }
 
 void TstSettings::refusedInput()

@@ -20,6 +20,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -29,6 +30,7 @@
 #include <QStatusBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <tuple>
 
 namespace tessera::ui {
@@ -107,6 +109,9 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
                 if (!cancelled)
                     showMessage(tr("Not cancelled: %1").arg(detail.message), true);
             });
+    // The window can ask: an action parked for its Remix modal waits for the user's prompt.
+    engine.setAsksRemixPrompts(true);
+    connect(&engine, &TaskEngine::remixPromptNeeded, this, &MainWindow::askRemixPrompt);
     connect(&engine, &TaskEngine::storageFailed, this, [this](const Error &e) {
         showMessage(tr("Could not save to the history: %1").arg(e.message), true);
     });
@@ -144,6 +149,27 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
                     showMessage(tr("Parameters placed in Compose — edit them and press Ctrl+Enter"));
                 m_compose->promptEditor()->setFocus();
             });
+    // The History offers an action exactly when the Gallery would (issue 12): the same question, asked
+    // with the task's own account.
+    m_historyView->setAvailability([this](const Operation &op, const Task &task) {
+        return m_core.providers().availability(op, &task, accountFor(task.accountId));
+    });
+    // Retry is offered only when the same request can be accepted again (a chained action whose upscale
+    // lacks the button can never work).
+    m_queueView->setRetryCheck([this](const Task &task) {
+        if (!isAction(task.operation.kind))
+            return m_core.providers().availability(task.operation, nullptr, accountFor(task.accountId));
+        const auto parent = m_core.store().task(task.operation.parentTaskId);
+        if (!parent || !parent->has_value())
+            return Availability::no(tr("the task it acted on is no longer in the history"));
+        return m_core.providers().availability(task.operation, &**parent, accountFor(task.accountId));
+    });
+    m_queueView->setCheckCheck([this](const Task &task) { return m_core.engine().checkAvailability(task); });
+    m_queueView->setCancelCheck([this](const Task &task) {
+        const Account account = accountFor(task.accountId);
+        const ProviderAdapter *adapter = m_core.providers().adapter(account.family);
+        return adapter ? adapter->cancelAvailability(task, account) : Availability::yes();
+    });
     connect(m_historyView, &HistoryView::varyRegionRequested, this, [this](const QString &id, int tile) {
         // The Gallery owns the mask editor: show the task there, select the image, open the editor.
         showTask(id);
@@ -359,6 +385,33 @@ void MainWindow::loadAccounts()
         current = m_core.store().defaultAccount().valueOr(Account::demo()).id;
     m_compose->setAccounts(*accounts, current);
     m_banner->setVisible(onlyDemo);
+}
+
+void MainWindow::askRemixPrompt(const QString &taskId, const QString &suggested)
+{
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("remixPrompt"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Remix"));
+    QString what = tr("this action");
+    if (const auto t = m_core.store().task(taskId); t && t->has_value())
+        what = (*t)->operation.label();
+    dialog->setLabelText(tr("%1 waits for its prompt (Remix is on at the server). Change it, or press Enter to "
+                            "send it as it is. Cancel sends nothing.")
+                             .arg(what));
+    dialog->setTextValue(suggested);
+    dialog->setOkButtonText(tr("Send"));
+    dialog->setCancelButtonText(tr("Cancel the action"));
+    dialog->resize(std::max(dialog->sizeHint().width(), 560), dialog->sizeHint().height());
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, taskId](const QString &prompt) {
+        if (const Status s = m_core.engine().answerRemixPrompt(taskId, prompt); !s)
+            showMessage(s.error().message, true);
+    });
+    connect(dialog, &QDialog::rejected, this, [this, taskId] {
+        if (const Status s = m_core.engine().cancel(taskId); !s)
+            showMessage(s.error().message, true);
+    });
+    dialog->open();
 }
 
 Account MainWindow::accountFor(const QString &accountId) const

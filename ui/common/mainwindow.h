@@ -59,6 +59,8 @@ private:
     // The settings dialog; with `addAccount` it opens on a new account (the demo banner's button).
     void openSettings(bool addAccount);
     void onTaskChanged(const Task &task);
+    // Remix (midjourney-proxy): the parked task waits for its prompt; asked without blocking the window.
+    void askRemixPrompt(const QString &taskId, const QString &suggested);
     void onTaskFinished(const Task &task);
     void updateStatus();
     void showMessage(const QString &text, bool error = false);

@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QDateTime>
+#include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -56,6 +57,22 @@ QString stateSymbol(TaskState state)
 }
 
 } // namespace
+
+QString waitText(const Task &task, const QString &accountName, qint64 nowMs)
+{
+    if (!isActive(task.state))
+        return {};
+    const qint64 until = task.remote.value(QLatin1String("waitUntil")).toInteger(0);
+    if (until <= nowMs)
+        return {};
+    const QString at = QLocale().toString(QDateTime::fromMSecsSinceEpoch(until).time(), QLocale::LongFormat);
+    const qint64 secs = (until - nowMs + 999) / 1000;
+    const QString in = secs < 60 ? TaskDelegate::tr("in %1 s").arg(secs)
+                                 : TaskDelegate::tr("in %1 min %2 s").arg(secs / 60).arg(secs % 60);
+    const int status = task.remote.value(QLatin1String("waitStatus")).toInt();
+    return status == 503 ? TaskDelegate::tr("%1 is unavailable — retrying at %2 (%3)").arg(accountName, at, in)
+                         : TaskDelegate::tr("Rate limited by %1 — retrying at %2 (%3)").arg(accountName, at, in);
+}
 
 TaskDelegate::TaskDelegate(ImageCache &cache, int thumbnailSize, QObject *parent)
     : QStyledItemDelegate(parent)
@@ -142,15 +159,25 @@ void TaskDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
         if (percent && moving)
             status += QStringLiteral(" · %1%").arg(task.progress.value_or(0));
         status += QStringLiteral(" · ") + elapsedText(std::max<qint64>(0, elapsed));
+        // The user asked to cancel and the provider said no: the task runs on, and says so.
+        if (task.remote.contains(QLatin1String("cancelRefused")))
+            status += QStringLiteral(" · ") + TaskDelegate::tr("not cancelled");
     } else if (task.finished.isValid()) {
         status
             += QStringLiteral(" · ") + QLocale().toString(task.finished.toLocalTime(), QLocale::ShortFormat);
     }
     const QString account = index.data(TaskListModel::AccountRole).toString();
+    // The provider makes it wait: that is its state now, with a countdown (the Queue repaints every second).
+    QString wait = waitText(task, account, QDateTime::currentMSecsSinceEpoch());
+    if (!wait.isEmpty())
+        status = QStringLiteral("⏳ ") + wait;
+    else if (isActive(task.state) && task.remote.contains(QLatin1String("remixPrompt")))
+        status = wait = QStringLiteral("✎ ") + TaskDelegate::tr("waiting for your Remix prompt");
     const QRect second(textRect.left(), textRect.top() + line, textRect.width(), line);
     painter->setPen(selected ? text : stateColor(task.state, pal));
     painter->drawText(second, Qt::AlignLeft | Qt::AlignVCenter,
-                      option.fontMetrics.elidedText(status + QStringLiteral("  ·  ") + account,
+                      option.fontMetrics.elidedText(wait.isEmpty() ? status + QStringLiteral("  ·  ") + account
+                                                                   : status,
                                                     Qt::ElideRight, second.width()));
 
     const QRect third(textRect.left(), textRect.top() + 2 * line, textRect.width(), line);

@@ -366,11 +366,13 @@ Operation ComposePanel::operation() const
     if (key == operationKindName(OperationKind::Describe)) {
         op.kind = OperationKind::Describe;
         op.references = m_refs->references();
+        op.referenceNames = m_refs->names();
         return op;
     }
     if (key == operationKindName(OperationKind::Blend)) {
         op.kind = OperationKind::Blend;
         op.references = m_refs->references();
+        op.referenceNames = m_refs->names();
         if (shown(m_dimensions))
             op.dimensions = m_dimensions->currentData().toString();
         return op;
@@ -382,8 +384,10 @@ Operation ComposePanel::operation() const
     }
     op = Operation::imagine(m_prompt->prompt());
     op.type = generateTypeFromName(key).value_or(GenerateType::Text);
-    if (op.type != GenerateType::Text)
+    if (op.type != GenerateType::Text) {
         op.references = m_refs->references();
+        op.referenceNames = m_refs->names();
+    }
     if (shown(m_aspect))
         op.aspectRatio = m_aspect->currentData().toString();
     if (shown(m_version))

@@ -183,6 +183,20 @@ QStringList ReferenceList::references() const
     return refs;
 }
 
+QStringList ReferenceList::names() const
+{
+    QStringList names;
+    for (int i = 0; i < m_list->count(); ++i) {
+        const QListWidgetItem *item = m_list->item(i);
+        const QString ref = item->data(ReferenceRole).toString();
+        if (ref.isEmpty())
+            continue;
+        const QString label = item->data(LabelRole).toString();
+        names.append(label.isEmpty() ? referenceName(ref) : label);
+    }
+    return names;
+}
+
 int ReferenceList::count() const
 {
     return m_list->count();

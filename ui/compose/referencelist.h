@@ -30,6 +30,7 @@ public:
     void setLocalFilesAccepted(bool accepted, const QString &why);
 
     QStringList references() const; // resolved, in order; pending ones are left out
+    QStringList names() const; // how each of references() was named: file name, URL's last part
     int count() const;
     int pendingCount() const;
     QListWidget *listWidget() const { return m_list; }

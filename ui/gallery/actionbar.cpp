@@ -230,7 +230,9 @@ void ActionBar::fillVariantMenu(int controlIndex, OperationKind kind, const QStr
 QString ActionBar::tip(const QString &what, const QString &key, const Availability &a)
 {
     const QString head = key.isEmpty() ? what : tr("%1 (%2)").arg(what, key);
-    return a.enabled ? head : tr("%1 — %2").arg(head, a.reason);
+    if (!a.enabled)
+        return tr("%1 — %2").arg(head, a.reason);
+    return a.caveat.isEmpty() ? head : tr("%1 — note: %2").arg(head, a.caveat);
 }
 
 void ActionBar::refresh(const Capabilities &caps, Mode mode, int tile, bool canView,
@@ -252,7 +254,7 @@ void ActionBar::refresh(const Capabilities &caps, Mode mode, int tile, bool canV
         const Availability a = availability(probe);
         m_state[i] = a;
         e.action->setEnabled(a.enabled);
-        e.action->setToolTip(a.enabled ? e.what : tr("%1 — %2").arg(e.what, a.reason));
+        e.action->setToolTip(tip(e.what, QString(), a));
     }
     const QString n = tile > 0 ? QString::number(tile) : QString();
     m_upscale->setText(tr("U%1").arg(n));

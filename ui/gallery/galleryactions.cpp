@@ -7,6 +7,7 @@
 #include "providers/providerregistry.h"
 
 #include <QInputDialog>
+#include <QMessageBox>
 #include <QPointer>
 
 namespace tessera::ui {
@@ -38,7 +39,10 @@ Operation GalleryView::operationFor(const Operation &templ) const
     Operation op = templ;
     op.parentTaskId = m_task ? m_task->id : QString();
     op.tile = 0;
-    if (m_shape == Shape::Grid && templ.kind != OperationKind::Reroll) {
+    // Reroll and seed belong to the whole grid (kolersky and midjourney-proxy ask by the task's id): they
+    // never name a tile, whichever image is selected.
+    const bool wholeGrid = templ.kind == OperationKind::Reroll || templ.kind == OperationKind::Seed;
+    if (m_shape == Shape::Grid && !wholeGrid) {
         op.tile = m_selected;
     } else if (m_shape == Shape::Videos && templ.kind == OperationKind::VideoExtend) {
         const QList<const ImageRef *> files = videos();
@@ -52,10 +56,7 @@ Availability GalleryView::availability(const Operation &templ) const
 {
     if (!m_task)
         return Availability::no(tr("Select a task first"));
-    const ProviderAdapter *adapter = m_providers.adapter(m_account.family);
-    if (!adapter)
-        return Availability::no(tr("This build has no \"%1\" provider").arg(m_account.family));
-    return adapter->availability(operationFor(templ), &*m_task, m_account);
+    return m_providers.availability(operationFor(templ), &*m_task, m_account);
 }
 
 Availability GalleryView::availability(OperationKind kind) const
@@ -103,6 +104,19 @@ void GalleryView::emitAction(const Operation &templ)
     if (!a.enabled) {
         emit message(tr("%1 is not available: %2").arg(op.label(), a.reason));
         return;
+    }
+    if (!a.caveat.isEmpty()) {
+        // Something is charged before it is known whether the rest can follow: the user decides.
+        const QString question = tr("%1\n\nSend it anyway?").arg(a.caveat);
+        const bool go = m_confirm ? m_confirm(this, question)
+                                  : QMessageBox::question(this, tr("%1 — before it is sent").arg(op.label()),
+                                                          question, QMessageBox::Yes | QMessageBox::Cancel,
+                                                          QMessageBox::Cancel)
+                == QMessageBox::Yes;
+        if (!go) {
+            emit message(tr("%1 was not sent").arg(op.label()));
+            return;
+        }
     }
     emit actionRequested(op, m_account.id);
 }

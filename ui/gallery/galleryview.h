@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include <array>
+#include <functional>
 #include <optional>
 
 class QStackedWidget;
@@ -71,6 +72,11 @@ public:
     void copyImage();
     QString selectedImagePath() const; // the selected image or video file, when it is in the archive
 
+    // Asked before an action whose availability carries a caveat is sent (something is charged first and
+    // the rest may not follow); the default shows a question box. Tests replace it.
+    using Confirm = std::function<bool(QWidget *parent, const QString &question)>;
+    void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
+
     ActionBar *actionBar() const { return m_bar; }
     TextResultView *textResult() const { return m_text; }
 
@@ -107,6 +113,7 @@ private:
     int m_tileCount = 4;
     QString m_waitingFor;
     QByteArray m_lastMask; // the last vary-region mask sent from here, offered to child images
+    Confirm m_confirm;
 
     QStackedWidget *m_stack = nullptr;
     QStackedWidget *m_centre = nullptr;

@@ -1,6 +1,9 @@
 #include "taskdetails.h"
 
+#include "common/taskdelegate.h"
+
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QLocale>
 
 namespace tessera::ui {
@@ -35,6 +38,7 @@ QString taskDetailsHtml(const Task &t, const Account &account)
     row(tr("State"),
         taskStateLabel(t.state)
             + (t.progress && isActive(t.state) ? QStringLiteral(" %1%").arg(*t.progress) : QString()));
+    row(tr("Waiting"), waitText(t, account.displayName(), QDateTime::currentMSecsSinceEpoch()));
     row(tr("Account"), account.displayName());
     if (op.kind == OperationKind::Imagine && op.type != GenerateType::Text)
         row(tr("Type"), generateTypeName(op.type));
@@ -62,6 +66,10 @@ QString taskDetailsHtml(const Task &t, const Account &account)
     html += QStringLiteral("</table>");
     if (t.error)
         html += QStringLiteral("<p style='color:#c0392b'>%1</p>").arg(t.error->userText().toHtmlEscaped());
+    const QString refused = t.remote.value(QStringLiteral("cancelRefused")).toString();
+    if (!refused.isEmpty() && (!t.error || t.error->message != refused))
+        html += QStringLiteral("<p style='color:#c0392b'>%1</p>")
+                    .arg(tr("Not cancelled: %1").arg(refused).toHtmlEscaped());
     for (const ImageRef &img : t.images) {
         if (!img.error.isEmpty())
             html += QStringLiteral("<p style='color:#c0392b'>%1</p>")

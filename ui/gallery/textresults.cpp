@@ -27,24 +27,57 @@ QPushButton *smallButton(const QString &text, const QString &accessible, QWidget
 
 } // namespace
 
-QStringList splitPrompts(const QString &finalPrompt)
+namespace {
+
+// Markdown as Midjourney writes it in a message ("## Important tokens", "**red** fox"), as plain lines.
+QString plainNote(const QString &preamble)
+{
+    QStringList lines;
+    for (QString line : preamble.split(QLatin1Char('\n'))) {
+        line = line.trimmed();
+        const bool heading = line.startsWith(QLatin1Char('#'));
+        while (line.startsWith(QLatin1Char('#')))
+            line.remove(0, 1);
+        line.remove(QStringLiteral("**"));
+        line = line.trimmed();
+        if (line.isEmpty())
+            continue;
+        lines.append(heading ? line + QLatin1Char(':') : line);
+    }
+    // A last heading with nothing under it only announces the prompts ("Shortened prompts:").
+    if (!lines.isEmpty() && lines.constLast().endsWith(QLatin1Char(':')))
+        lines.removeLast();
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+PromptList parsePrompts(const QString &finalPrompt)
 {
     // A keycap digit: the digit, an optional variation selector (U+FE0F), the combining keycap (U+20E3).
     static const QRegularExpression marker(QStringLiteral("[1-9]\\x{FE0F}?\\x{20E3}"));
-    QStringList prompts;
+    PromptList list;
     qsizetype start = -1;
-    const auto take = [&](qsizetype from, qsizetype to) {
-        const QString part = finalPrompt.mid(from, to - from).trimmed();
-        if (!part.isEmpty())
-            prompts.append(part);
-    };
     for (auto it = marker.globalMatch(finalPrompt); it.hasNext();) {
         const QRegularExpressionMatch m = it.next();
-        take(start < 0 ? 0 : start, m.capturedStart());
+        if (start < 0) {
+            list.note = plainNote(finalPrompt.left(m.capturedStart()));
+        } else {
+            const QString part = finalPrompt.mid(start, m.capturedStart() - start).trimmed();
+            if (!part.isEmpty())
+                list.prompts.append(part);
+        }
         start = m.capturedEnd();
     }
-    take(start < 0 ? 0 : start, finalPrompt.size());
-    return prompts;
+    const QString last = finalPrompt.mid(start < 0 ? 0 : start).trimmed();
+    if (!last.isEmpty())
+        list.prompts.append(last);
+    return list;
+}
+
+QStringList splitPrompts(const QString &finalPrompt)
+{
+    return parsePrompts(finalPrompt).prompts;
 }
 
 bool hasTextResult(const Task &task)
@@ -102,6 +135,7 @@ void TextResultView::clearBody()
     }
     m_prompts.clear();
     m_seed.clear();
+    m_note.clear();
 }
 
 void TextResultView::showTask(const Task &task)
@@ -142,13 +176,25 @@ void TextResultView::showTask(const Task &task)
         addSeed(seed);
         return;
     }
-    const QStringList prompts = splitPrompts(task.remote.value(kFinalPrompt).toString());
-    if (prompts.isEmpty()) {
+    const PromptList list = parsePrompts(task.remote.value(kFinalPrompt).toString());
+    if (list.prompts.isEmpty()) {
         m_state->setText(tr("The provider answered without a prompt."));
         m_state->show();
     }
-    for (int i = 0; i < prompts.size(); ++i)
-        addPromptCard(i + 1, prompts.at(i));
+    m_note = list.note;
+    if (!list.note.isEmpty()) {
+        auto *note = new QLabel(list.note, m_body);
+        note->setObjectName(QStringLiteral("promptNote"));
+        note->setAccessibleName(tr("Note from the provider"));
+        note->setTextFormat(Qt::PlainText);
+        note->setWordWrap(true);
+        note->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+        note->setForegroundRole(QPalette::PlaceholderText);
+        m_bodyLayout->addWidget(note);
+        note->show();
+    }
+    for (int i = 0; i < list.prompts.size(); ++i)
+        addPromptCard(i + 1, list.prompts.at(i));
 }
 
 void TextResultView::addSeed(const QString &seed)

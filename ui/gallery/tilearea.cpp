@@ -2,6 +2,7 @@
 
 #include "tilewidget.h"
 
+#include <QEvent>
 #include <QLayout>
 
 #include <algorithm>
@@ -22,7 +23,15 @@ void TileArea::setBar(QWidget *bar)
 {
     m_bar = bar;
     m_bar->setParent(this);
+    m_bar->installEventFilter(this);
     relayout();
+}
+
+bool TileArea::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_bar && event->type() == QEvent::LayoutRequest)
+        relayout();
+    return QWidget::eventFilter(watched, event);
 }
 
 void TileArea::setTiles(QList<TileWidget *> tiles, QSize imageSize)

@@ -23,6 +23,9 @@ public:
 
 protected:
     void resizeEvent(QResizeEvent *) override { relayout(); }
+    // The bar's buttons change (shown, hidden, relabelled) and its groups settle their sizes later: then
+    // it may need another row, which it only gets from here (issue 12: a row of buttons went missing).
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     QList<TileWidget *> m_tiles;

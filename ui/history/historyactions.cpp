@@ -86,10 +86,15 @@ void HistoryView::buildActions()
             varyRegion(0);
             return;
         }
-        // A grid: which of its four images.
+        // A grid: which of its four images, each offered as its family answers.
         QMenu menu(this);
-        for (int i = 1; i <= 4; ++i)
-            menu.addAction(tr("Image %1").arg(i), this, [this, i] { varyRegion(i); });
+        for (int i = 1; i <= 4; ++i) {
+            QAction *image = menu.addAction(tr("Image %1").arg(i), this, [this, i] { varyRegion(i); });
+            const Availability a = varyRegionAvailability(*t, i);
+            image->setEnabled(a.enabled);
+            image->setToolTip(a.reason);
+        }
+        menu.setToolTipsVisible(true);
         menu.exec(QCursor::pos());
     });
     vary->setToolTip(tr("Open the task in the Gallery and edit a mask for Vary Region"));
@@ -102,6 +107,7 @@ void HistoryView::buildActions()
             a->setToolTip(QStringLiteral("%1 (%2)").arg(a->toolTip(),
                                                         a->shortcut().toString(QKeySequence::NativeText)));
     }
+    m_varyTip = vary->toolTip();
 }
 
 void HistoryView::updateActions()
@@ -114,7 +120,21 @@ void HistoryView::updateActions()
     m_actions.value(QStringLiteral("copyImage"))->setEnabled(local);
     m_actions.value(QStringLiteral("reveal"))->setEnabled(local);
     m_actions.value(QStringLiteral("copyPrompt"))->setEnabled(has && !t->prompt.isEmpty());
-    m_actions.value(QStringLiteral("varyRegion"))->setEnabled(local && t->state == TaskState::Succeeded);
+    QAction *vary = m_actions.value(QStringLiteral("varyRegion"));
+    Availability varyAvailable = Availability::no(tr("Select a finished task with an image"));
+    if (local && t->state == TaskState::Succeeded) {
+        // Offered when the family takes a vary region on at least one of the task's images.
+        const QList<int> tiles = t->isGrid() ? QList<int> {1, 2, 3, 4} : QList<int> {0};
+        varyAvailable = varyRegionAvailability(*t, tiles.first());
+        for (const int tile : tiles) {
+            if (const Availability a = varyRegionAvailability(*t, tile); a.enabled) {
+                varyAvailable = a;
+                break;
+            }
+        }
+    }
+    vary->setEnabled(varyAvailable.enabled);
+    vary->setToolTip(varyAvailable.enabled ? m_varyTip : tr("%1 — not available: %2").arg(m_varyTip, varyAvailable.reason));
     m_actions.value(QStringLiteral("delete"))->setEnabled(has && !isActive(t->state));
     QAction *fav = m_actions.value(QStringLiteral("favourite"));
     fav->setChecked(has && t->favourite);
@@ -231,6 +251,23 @@ void HistoryView::toggleFavourite()
     if (!favourite && m_model.query().favouritesOnly)
         m_model.removeTask(t->id);
     updateActions();
+}
+
+void HistoryView::setAvailability(AvailabilityFn availability)
+{
+    m_availability = std::move(availability);
+    updateActions();
+}
+
+Availability HistoryView::varyRegionAvailability(const Task &task, int tile) const
+{
+    if (!m_availability)
+        return Availability::yes();
+    Operation op;
+    op.kind = OperationKind::Inpaint;
+    op.parentTaskId = task.id;
+    op.tile = tile;
+    return m_availability(op, task);
 }
 
 void HistoryView::varyRegion(int tile)

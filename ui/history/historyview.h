@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/capabilities.h"
 #include "model/operation.h"
 #include "model/task.h"
 
@@ -72,6 +73,10 @@ public:
     // Asked before deleting; the default shows a question box. Tests replace it.
     using Confirm = std::function<bool(QWidget *parent, const QString &question)>;
     void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
+    // Whether the task's family accepts an action on it (ProviderRegistry::availability, with the task's
+    // account): Vary Region… is offered exactly as in the Gallery. Without it every action is offered.
+    using AvailabilityFn = std::function<Availability(const Operation &op, const Task &task)>;
+    void setAvailability(AvailabilityFn availability);
 
 signals:
     void showRequested(const QString &taskId); // the selection moved: show it in the Gallery
@@ -86,6 +91,8 @@ private:
     QWidget *buildFilters();
     void applyFilters();
     void updateActions();
+    // Vary Region on image `tile` of `task` (0: its single image), as its family answers.
+    Availability varyRegionAvailability(const Task &task, int tile) const;
     void updateCount();
     void showDetailsOf(const QString &id);
     void scheduleWanted();
@@ -111,6 +118,8 @@ private:
     QLabel *m_count = nullptr;
     QHash<QString, QAction *> m_actions;
     Confirm m_confirm;
+    AvailabilityFn m_availability;
+    QString m_varyTip; // Vary Region…'s own tooltip, with its key
 };
 
 } // namespace tessera::ui

@@ -215,17 +215,20 @@ Availability ApixoAdapter::availability(const Operation &op, const Task *parent,
         return Availability::no(tr("The task has not finished yet"));
     if (parent->remoteId.isEmpty())
         return Availability::no(tr("The task has no apixo id"));
-    if ((op.kind == OperationKind::Upscale || op.kind == OperationKind::Vary)
-        && !variantType(op.kind, op.variant))
+    const bool upscaleOrVary = op.kind == OperationKind::Upscale || op.kind == OperationKind::Vary;
+    if (upscaleOrVary && !variantType(op.kind, op.variant))
         return Availability::no(
             tr("apixo's %1 has no \"%2\" variant").arg(operationKindName(op.kind), op.variant));
+    // apixo's upscale and vary take a task id and imageIndex 0-3: they act on a four-image result only.
+    // Sent for an upscale, the server accepts (and charges) and then fails the task (INVALID_TASK_ID).
+    if (upscaleOrVary && !parent->isGrid())
+        return Availability::no(tr("apixo upscales and varies only a four-image result, not an upscale; "
+                                   "use Vary Region or start from the four images"));
     if (op.tile == 0) {
         if (parent->isGrid())
             return Availability::no(tr("Select one of the four images (1-4)"));
         if (!parent->image(0))
             return Availability::no(tr("The task has no image to work on"));
-        if (op.kind == OperationKind::Upscale && op.variant.isEmpty())
-            return Availability::no(tr("This image is already upscaled; choose creative, 2x or 4x"));
     } else if (!parent->image(op.tile)) {
         return Availability::no(tr("The task has no image %1").arg(op.tile));
     }

@@ -6,6 +6,8 @@
 #include <QImage>
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace tessera::kolersky {
 
 namespace {
@@ -276,19 +278,39 @@ std::optional<HttpCall> KolerskyAdapter::buildCancel(const QString &remoteId, co
                             HttpCall::Purpose::Cancel);
 }
 
+Availability KolerskyAdapter::cancelAvailability(const Task &task, const Account &) const
+{
+    // The vendor cancels only tasks still "accepted" (Submitted here); a processing one is refused with
+    // 400 "only 'accepted' tasks can be cancelled" (issue 12).
+    if (task.state == TaskState::Running)
+        return Availability::maybe(tr("kolersky cancels only tasks that have not started; this one is "
+                                      "processing, so kolersky will most likely refuse and it runs on"));
+    return Availability::yes();
+}
+
 PollPolicy KolerskyAdapter::pollPolicy(const Operation &, const Account &account) const
 {
-    // PROVIDERS.md §6: first after 5 s, every 5 s, at most 60 polls, Tessera's own 10-minute timeout.
+    // PROVIDERS.md §1/§6: at most 60 status checks per task, 5 s apart — a hard vendor limit, counted over
+    // the task's whole life (PollPolicy::pollBudget). They are spread over it: every 5 s for the first
+    // minute, when most tasks end, then each interval a quarter longer, up to one a minute. The budget so
+    // lasts about 40 minutes, far past the vendor's 5-minute operation timeout, and a task that outlives
+    // Tessera's own 10 minutes keeps checks for "Check again".
     PollPolicy p;
-    p.firstPollMs = 5000;
-    p.intervalMs = 5000;
-    p.maxIntervalMs = 5000;
-    p.maxPolls = kMaxPolls;
+    p.firstPollMs = kMinIntervalMs;
+    p.intervalMs = kMinIntervalMs;
+    p.steadyPolls = 12;
+    p.growth = 1.25;
+    p.maxIntervalMs = 60'000;
+    p.maxPolls = 0;
+    p.pollBudget = kMaxPolls;
+    p.minIntervalMs = kMinIntervalMs;
     p.timeoutMs = 10LL * 60 * 1000;
     p = p.withOverrides(account);
-    // 60 status checks per task is a hard vendor limit: an account may ask for fewer, never for more
-    // (nor for "no cap", which max-polls 0 would mean).
-    if (p.maxPolls <= 0 || p.maxPolls > kMaxPolls)
+    // Nothing overrides the vendor's limits (the account options refuse such values; an account stored
+    // with one before is held to them here).
+    p.intervalMs = std::max(p.intervalMs, kMinIntervalMs);
+    p.maxIntervalMs = std::max(p.maxIntervalMs, p.intervalMs);
+    if (p.maxPolls > kMaxPolls)
         p.maxPolls = kMaxPolls;
     return p;
 }

@@ -22,6 +22,7 @@ public:
     Result<TaskSnapshot> parseStatus(const HttpResponse &response) const override;
     std::optional<HttpCall> buildCancel(const QString &remoteId, const Account &account) const override;
     Status parseCancel(const HttpResponse &response) const override;
+    Availability cancelAvailability(const Task &task, const Account &account) const override;
     PollPolicy pollPolicy(const Operation &op, const Account &account) const override;
     ConnectionReport parseConnectionTest(const Result<HttpResponse> &response) const override;
     bool needsSingleImage(const Operation &op) const override;

@@ -19,6 +19,8 @@ inline constexpr int kMaxPromptLength = 2000;
 inline constexpr int kMaxReferences = 5;
 // "Максимум 60 проверок статуса (интервал 5 секунд)": the vendor stops answering after that many.
 inline constexpr int kMaxPolls = 60;
+// ... and at least this far apart (PROVIDERS.md §1 Limits: "5 s apart").
+inline constexpr int kMinIntervalMs = 5000;
 // motion is "обязательно" for image-to-video(-hd) with "по умолчанию: high": sent when the user chose none.
 inline constexpr QLatin1String kDefaultMotion("high");
 

@@ -2,6 +2,7 @@
 
 #include "mjproxyanswers.h"
 #include "mjproxybuttons.h"
+#include "mjproxyforecast.h"
 #include "model/promptflags.h"
 #include "providers/common/vendorjson.h"
 
@@ -101,6 +102,17 @@ Availability MjproxyAdapter::availability(const Operation &op, const Task *paren
         if (!hasUpscaleButton(buttons, op.tile))
             return Availability::no(
                 tr("This result has no U%1 button, which %2 needs first").arg(op.tile).arg(buttonLabel(op)));
+        // Whether the upscale will carry the button, from the grid's model version (issue 12): an action
+        // the upscale cannot offer is not offered, since its U would be paid for nothing.
+        const Forecast forecast = forecastOnUpscale(op, gridVersion(*parent));
+        if (forecast.verdict == Forecast::Verdict::NotOffered)
+            return Availability::no(forecast.why);
+        if (forecast.verdict == Forecast::Verdict::Unsure)
+            return Availability::maybe(
+                tr("%1 runs on the upscale of image %2, so U%2 is made (and charged) first; %3")
+                    .arg(buttonLabel(op))
+                    .arg(op.tile)
+                    .arg(forecast.why));
         return Availability::yes();
     }
     if (!grid) {

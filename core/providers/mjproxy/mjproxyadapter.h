@@ -29,6 +29,7 @@ public:
     Result<SubmitOutcome> parseSubmit(const Operation &op, const HttpResponse &response) const override;
     Result<HttpCall> buildModal(const Operation &op, const SubmitContext &context,
                                 const QString &modalTaskId) const override;
+    std::optional<QString> remixPrompt(const Operation &op, const SubmitContext &context) const override;
     HttpCall buildStatus(const QString &remoteId, const Account &account) const override;
     Result<TaskSnapshot> parseStatus(const HttpResponse &response) const override;
     std::optional<HttpCall> buildCancel(const QString &remoteId, const Account &account) const override;

@@ -204,13 +204,40 @@ Status readResults(const QJsonObject &task, const QString &action, const QJsonAr
 
 QString vendorMessage(const QJsonObject &body)
 {
-    QString message = vendor::firstString(body, {"description", "message", "msg"});
-    if (!message.isEmpty())
-        return message;
+    // Gateways put a machine word ("quota_not_enough") in one field and the words for people ("用户额度不足")
+    // in another (issue 12): the words are the message, the machine word a detail after them.
+    QStringList found;
+    for (const char *key : {"description", "message", "msg"})
+        found.append(body.value(QLatin1String(key)).toString().trimmed());
     const QJsonValue error = body.value(QLatin1String("error"));
-    if (error.isString())
-        return error.toString().trimmed();
-    return vendor::firstString(error.toObject(), {"message", "msg"});
+    if (error.isString()) {
+        found.append(error.toString().trimmed());
+    } else {
+        const QJsonObject inner = error.toObject();
+        for (const char *key : {"message", "msg"})
+            found.append(inner.value(QLatin1String(key)).toString().trimmed());
+        const QJsonValue code = inner.value(QLatin1String("code"));
+        if (code.isString())
+            found.append(code.toString().trimmed());
+    }
+    static const QRegularExpression machineWord(QStringLiteral("^[A-Za-z0-9]+(_[A-Za-z0-9]+)+$"));
+    QString words;
+    QString machine;
+    for (const QString &text : std::as_const(found)) {
+        if (text.isEmpty())
+            continue;
+        if (machineWord.match(text).hasMatch()) {
+            if (machine.isEmpty())
+                machine = text;
+        } else if (words.isEmpty()) {
+            words = text;
+        }
+    }
+    if (words.isEmpty())
+        return machine;
+    if (machine.isEmpty() || words.contains(machine))
+        return words;
+    return QStringLiteral("%1 (%2)").arg(words, machine);
 }
 
 Result<SubmitOutcome> readSubmit(const Operation &op, const HttpResponse &response)

@@ -143,6 +143,27 @@ Result<HttpCall> MjproxyAdapter::buildModal(const Operation &op, const SubmitCon
     return post(context.account, QStringLiteral("/submit/modal"), body, HttpCall::Purpose::Submit);
 }
 
+std::optional<QString> MjproxyAdapter::remixPrompt(const Operation &op, const SubmitContext &context) const
+{
+    // PROVIDERS.md §4 "Buttons": V, reroll, vary subtle/strong, pan and animate open a modal only when the
+    // account's Remix is on, and that modal takes the prompt. Custom zoom (its factor) and vary region
+    // (the mask editor has its own prompt field) are asked before they are sent.
+    if (context.account.option(QStringLiteral("remix")).trimmed() == QLatin1String("keep"))
+        return std::nullopt;
+    if (!op.prompt.trimmed().isEmpty())
+        return std::nullopt;
+    switch (op.kind) {
+    case OperationKind::Vary:
+    case OperationKind::Reroll:
+    case OperationKind::Pan:
+    case OperationKind::Animate:
+        break;
+    default:
+        return std::nullopt;
+    }
+    return modalPrompt(op, context.parent ? &*context.parent : nullptr, std::nullopt);
+}
+
 HttpCall MjproxyAdapter::buildStatus(const QString &remoteId, const Account &account) const
 {
     return get(account, QStringLiteral("/task/%1/fetch").arg(remoteId), HttpCall::Purpose::Status);
