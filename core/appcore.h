@@ -3,13 +3,13 @@
 #include "model/result.h"
 #include "net/httpclient.h"
 #include "net/transport.h"
-#include "providers/demo/demobackend.h"
+#include "demo/demobackend.h"
 #include "providers/providerregistry.h"
 #include "secrets/secretstore.h"
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
 #include "storage/paths.h"
-#include "tasks/clock.h"
+#include "model/clock.h"
 #include "tasks/taskengine.h"
 
 #include <QNetworkAccessManager>

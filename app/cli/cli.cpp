@@ -2,7 +2,7 @@
 
 #include "command.h"
 #include "interrupt.h"
-#include "tasks/taskjson.h"
+#include "taskjson.h"
 
 #include <QEventLoop>
 #include <QTimer>

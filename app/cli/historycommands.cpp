@@ -1,6 +1,6 @@
 #include "cli.h"
 #include "command.h"
-#include "tasks/taskjson.h"
+#include "taskjson.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "command.h"
 #include "mask/maskexport.h"
+#include "providers/apixo/apixomask.h"
 #include "tasks/references.h"
 
 #include <QBuffer>
@@ -126,7 +127,7 @@ int Cli::mask(const QStringList &args)
 
     if (format == QLatin1String("polygons")) {
         m_out << QString::fromUtf8(
-            QJsonDocument(mask::apixoPayload(*fitted, epsilon)).toJson(QJsonDocument::Compact));
+            QJsonDocument(apixo::maskPayload(*fitted, epsilon)).toJson(QJsonDocument::Compact));
     } else {
         const QByteArray png = mask::encodePng(*fitted);
         m_out << (format == QLatin1String("base64") ? mask::base64(png) : mask::dataUrl(png));

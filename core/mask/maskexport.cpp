@@ -216,7 +216,7 @@ double coverage(const QImage &mask)
     return double(selected) / (double(gray.width()) * double(gray.height()));
 }
 
-QJsonArray apixoAreas(const QImage &mask, double epsilon)
+QList<QPolygon> polygonAreas(const QImage &mask, double epsilon)
 {
     if (mask.isNull())
         return {};
@@ -237,33 +237,19 @@ QJsonArray apixoAreas(const QImage &mask, double epsilon)
     const double tolerance = epsilon > 0 ? epsilon : 0.0; // also turns NaN into "exact"
     detail::AreaJoiner joiner(contours);
     std::vector<Point> path;
-    QJsonArray areas;
+    QList<QPolygon> areas;
+    areas.reserve(contours.areaCount);
     for (int a = 0; a < contours.areaCount; ++a) {
         const std::span<const int> rings(order.data() + starts[std::size_t(a)],
                                          std::size_t(starts[std::size_t(a) + 1] - starts[std::size_t(a)]));
         joiner.join(rings, tolerance, path);
-        QJsonArray points;
-        for (const Point &p : path) {
-            points.append(p.x);
-            points.append(p.y);
-        }
-        areas.append(QJsonObject {{QStringLiteral("width"), mask.width()},
-                                  {QStringLiteral("height"), mask.height()},
-                                  {QStringLiteral("points"), points}});
+        QPolygon polygon;
+        polygon.reserve(qsizetype(path.size()));
+        for (const Point &p : path)
+            polygon.append(QPoint(p.x, p.y));
+        areas.append(std::move(polygon));
     }
     return areas;
-}
-
-QJsonObject apixoPayload(const QImage &mask, double epsilon)
-{
-    const QJsonObject size {{QStringLiteral("width"), mask.width()},
-                            {QStringLiteral("height"), mask.height()}};
-    QJsonObject position = size;
-    position.insert(QStringLiteral("x"), 0);
-    position.insert(QStringLiteral("y"), 0);
-    return {{QStringLiteral("mask"), QJsonObject {{QStringLiteral("areas"), apixoAreas(mask, epsilon)}}},
-            {QStringLiteral("canvas"), size},
-            {QStringLiteral("imgPos"), position}};
 }
 
 } // namespace tessera::mask

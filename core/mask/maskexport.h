@@ -4,8 +4,8 @@
 
 #include <QByteArray>
 #include <QImage>
-#include <QJsonArray>
-#include <QJsonObject>
+#include <QList>
+#include <QPolygon>
 #include <QSize>
 #include <QString>
 
@@ -30,16 +30,12 @@ QString dataUrl(const QByteArray &png);
 // Share of pixels selected (0..1).
 double coverage(const QImage &mask);
 
-// apixo polygon areas (PROVIDERS.md §2): the white region traced along pixel edges, holes joined by
-// keyholes, shoelace sum negative on y-down coordinates, each area starting at its top-most then
-// left-most vertex: [{"width": W, "height": H, "points": [x1, y1, x2, y2, ...]}, ...]. With `epsilon`
-// 0 the areas give back the mask exactly; above 0 they are simplified so that the boundary between
-// white and black pixel centres stays within `epsilon` pixels of them, with as few vertices as a close
-// fit allows (ringsimplifier.h). Negative or NaN means exact.
-QJsonArray apixoAreas(const QImage &mask, double epsilon = 1.0);
-
-// The payload `mask export --format polygons` prints and apixo's upload-paint takes beside the prompt:
-// {"mask": {"areas": [...]}, "canvas": {"width", "height"}, "imgPos": {"width", "height", "x": 0, "y": 0}}.
-QJsonObject apixoPayload(const QImage &mask, double epsilon = 1.0);
+// The white region as closed polygon areas (PROVIDERS.md §2 "Masks for upload-paint", the geometry apixo's
+// `mask.areas` carry): traced along pixel edges (vertices on pixel corners), holes joined by keyholes,
+// shoelace sum negative on y-down coordinates, each area starting at its top-most then left-most vertex.
+// With `epsilon` 0 the areas give back the mask exactly; above 0 they are simplified so that the
+// boundary between white and black pixel centres stays within `epsilon` pixels of them, with as few
+// vertices as a close fit allows (ringsimplifier.h). Negative or NaN means exact.
+QList<QPolygon> polygonAreas(const QImage &mask, double epsilon = 1.0);
 
 } // namespace tessera::mask

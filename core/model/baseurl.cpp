@@ -1,7 +1,8 @@
 #include "baseurl.h"
 
+#include "httpcall.h"
+
 #include <QCoreApplication>
-#include <QHostAddress>
 #include <QRegularExpression>
 #include <QStringList>
 #include <QUrl>
@@ -21,20 +22,6 @@ QString tr(const char *text)
 Error problem(const char *sentence)
 {
     return Error::make(Error::Kind::InvalidRequest, tr(sentence));
-}
-
-// The rule of vendor::isLoopbackHost (PROVIDERS.md: 127.0.0.0/8, ::1, localhost), kept here because the
-// model layer sits below the providers.
-bool isLoopback(const QString &host)
-{
-    const QString h = host.toLower();
-    if (h == QLatin1String("localhost") || h.endsWith(QLatin1String(".localhost")))
-        return true;
-    QString bare = h;
-    if (bare.startsWith(QLatin1Char('[')) && bare.endsWith(QLatin1Char(']')))
-        bare = bare.mid(1, bare.size() - 2);
-    const QHostAddress address(bare);
-    return !address.isNull() && address.isLoopback();
 }
 
 struct ApiPath
@@ -116,7 +103,7 @@ Result<QString> normalizeBaseUrl(const QString &input)
     if (!schemePattern.match(text).hasMatch()) {
         // Typed without a scheme ("api.kie.ai", "localhost:8080"): https, or http for this computer.
         const QUrl guess(QStringLiteral("https://") + text, QUrl::StrictMode);
-        const bool local = guess.isValid() && isLoopback(guess.host());
+        const bool local = guess.isValid() && http::isLoopbackHost(guess.host());
         text.prepend(local ? QStringLiteral("http://") : QStringLiteral("https://"));
     }
 
@@ -131,7 +118,7 @@ Result<QString> normalizeBaseUrl(const QString &input)
     if (!url.userInfo().isEmpty())
         return problem(QT_TRANSLATE_NOOP(
             "BaseUrl", "Base URL: remove the user name and password — the API key has its own field"));
-    if (scheme == QLatin1String("http") && !isLoopback(url.host()))
+    if (scheme == QLatin1String("http") && !http::isLoopbackHost(url.host()))
         return problem(QT_TRANSLATE_NOOP(
             "BaseUrl", "Base URL: use https:// — plain http is only allowed for this computer (localhost)"));
 

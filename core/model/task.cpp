@@ -26,6 +26,17 @@ const ImageRef *Task::image(int which) const
     return nullptr;
 }
 
+const ImageRef *Task::thumbnailImage() const
+{
+    if (const ImageRef *tile = image(1); tile && tile->isLocal())
+        return tile;
+    for (const ImageRef &img : images) {
+        if (img.isLocal() && img.role != ImageRole::Video)
+            return &img;
+    }
+    return nullptr;
+}
+
 QString Task::title(int promptChars) const
 {
     QString shortPrompt = prompt.simplified();

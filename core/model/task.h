@@ -43,6 +43,9 @@ struct Task
     bool isGrid() const; // has four tiles (a grid result)
     // The image the user means by `which`: a tile (1..4) or, with 0, the single image of an upscale.
     const ImageRef *image(int which) const;
+    // The image that stands for the task in lists and thumbnails: tile 1 when it is saved, else the first
+    // saved image that is not a video; null when none is saved.
+    const ImageRef *thumbnailImage() const;
     // A short line for lists: "U3 of 'a red fox…'".
     QString title(int promptChars = 40) const;
 };

@@ -1,7 +1,6 @@
 #include "httpclient.h"
 
 #include "logging.h"
-#include "providers/common/vendorjson.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -404,7 +403,7 @@ void HttpJob::onFinished()
         return;
     QDateTime retryAfter;
     if (response.status == 429 || response.status == 503) {
-        retryAfter = vendor::retryAfter(response);
+        retryAfter = http::retryAfter(response);
         m_shared->closeGate(m_out.gateKey, retryAfter, response.received);
     }
     conclude(response, RetryPolicy::Outcome::answer(response.status, retryAfter));
@@ -510,7 +509,7 @@ void HttpJob::log(const Result<HttpResponse> &result) const
             + headerText(HttpClient::redactHeaders(result->headers, m_out.apiKey));
         if (isTextual(result->header("Content-Type")) && !result->body.isEmpty())
             line += QStringLiteral(" | ")
-                + redactText(vendor::excerpt(result->body, kLoggedExcerpt), m_out.apiKey);
+                + redactText(http::excerpt(result->body, kLoggedExcerpt), m_out.apiKey);
     }
     qCDebug(lcNet).noquote() << line;
 }
@@ -647,7 +646,7 @@ Result<QUrl> HttpClient::downloadUrl(const QUrl &url)
     if (!url.isValid() || url.host().isEmpty())
         return Error::make(Error::Kind::InvalidRequest, tr("The download address is not valid"));
     QUrl target = url;
-    if (target.scheme() == QLatin1String("http") && !vendor::isLoopbackHost(target.host())) {
+    if (target.scheme() == QLatin1String("http") && !http::isLoopbackHost(target.host())) {
         target.setScheme(QStringLiteral("https"));
         if (target.port() == 80)
             target.setPort(-1);
@@ -663,7 +662,7 @@ Status HttpClient::checkScheme(const QUrl &url)
     if (scheme == QLatin1String("https"))
         return {};
     if (scheme == QLatin1String("http")) {
-        if (vendor::isLoopbackHost(url.host()))
+        if (http::isLoopbackHost(url.host()))
             return {};
         return Error::make(
             Error::Kind::Unsupported,
@@ -693,7 +692,7 @@ Status HttpClient::checkRedirect(const QUrl &from, const QUrl &to, bool carriesK
             tr("The server redirected from HTTPS to plain http:// (%1); Tessera does not follow a "
                "downgrade")
                 .arg(to.host()));
-    if (scheme == QLatin1String("http") && !vendor::isLoopbackHost(to.host()))
+    if (scheme == QLatin1String("http") && !http::isLoopbackHost(to.host()))
         return Error::make(
             Error::Kind::Unsupported,
             tr("The server redirected to plain http:// at %1; Tessera requires HTTPS there").arg(to.host()));

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "httpcall.h"
+#include "model/httpcall.h"
 
 #include <QDateTime>
 

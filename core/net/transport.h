@@ -1,6 +1,6 @@
 #pragma once
 
-#include "httpcall.h"
+#include "model/httpcall.h"
 #include "model/account.h"
 #include "model/result.h"
 

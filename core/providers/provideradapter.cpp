@@ -55,6 +55,17 @@ Result<HttpCall> ProviderAdapter::buildModal(const Operation &, const SubmitCont
             .arg(displayName()));
 }
 
+std::optional<Availability> parentNotReady(const Task *parent, const QString &noId)
+{
+    if (!parent)
+        return Availability::no(QCoreApplication::translate("ProviderAdapter", "Select a finished task first"));
+    if (parent->state != TaskState::Succeeded)
+        return Availability::no(QCoreApplication::translate("ProviderAdapter", "The task has not finished yet"));
+    if (!noId.isEmpty() && parent->remoteId.isEmpty())
+        return Availability::no(noId);
+    return std::nullopt;
+}
+
 std::optional<QString> ProviderAdapter::remixPrompt(const Operation &, const SubmitContext &) const
 {
     return std::nullopt;
@@ -107,7 +118,7 @@ ConnectionReport ProviderAdapter::parseConnectionTest(const Result<HttpResponse>
     if (!response)
         return {Verdict::Unreachable, response.error().message};
     const HttpResponse &r = *response;
-    const QString said = vendor::excerpt(r.body);
+    const QString said = http::excerpt(r.body);
     if (r.status == 401 || r.status == 403) {
         const auto json = vendor::parseObject(r);
         const QString message = json

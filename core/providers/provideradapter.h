@@ -6,7 +6,7 @@
 #include "model/operation.h"
 #include "model/result.h"
 #include "model/task.h"
-#include "net/httpcall.h"
+#include "model/httpcall.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -89,6 +89,11 @@ struct ConnectionReport
     Verdict verdict = Verdict::Unreachable;
     QString message; // the vendor's own words where there were any
 };
+
+// Every family's first answer for an action: its parent must be a finished task ("Select a finished task
+// first", "The task has not finished yet") with the vendor's id, else `noId` (empty: no id needed).
+// Nothing when the parent is fit to act on.
+std::optional<Availability> parentNotReady(const Task *parent, const QString &noId);
 
 // A pure translator between Tessera's Operation model and one API family (ARCHITECTURE.md): it builds
 // calls and reads answers; it never touches the network, clock, disk or database. Implementations are

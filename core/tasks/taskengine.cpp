@@ -1,7 +1,8 @@
 #include "taskengine.h"
 
 #include "actionplanner.h"
-#include "clock.h"
+#include "model/clock.h"
+#include "model/futures.h"
 #include "logging.h"
 #include "net/transport.h"
 #include "providers/providerregistry.h"
@@ -12,7 +13,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFuture>
-#include <QFutureWatcher>
 #include <QRandomGenerator>
 #include <QSysInfo>
 #include <QUuid>
@@ -569,14 +569,12 @@ void TaskEngine::submitJob(Job &job)
         const Operation op = job.task.operation;
         const QString id = job.task.id;
         const int generation = job.generation;
-        auto *watcher = new QFutureWatcher<Result<HttpCall>>(this);
-        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, id, generation] {
-            watcher->deleteLater();
-            if (Job *current = jobFor(id, generation); current && current->phase == Job::Phase::Preparing)
-                send(*current, watcher->result());
-        });
-        watcher->setFuture(
-            QtConcurrent::run([adapter, op, context] { return adapter->buildSubmit(op, context); }));
+        whenReady(this, QtConcurrent::run([adapter, op, context] { return adapter->buildSubmit(op, context); }),
+                  [this, id, generation](const Result<HttpCall> &call) {
+                      if (Job *current = jobFor(id, generation);
+                          current && current->phase == Job::Phase::Preparing)
+                          send(*current, call);
+                  });
         return;
     }
     send(job, job.adapter->buildSubmit(job.task.operation, context));
@@ -1138,12 +1136,10 @@ void TaskEngine::onDownloaded(const QString &taskId, int generation, int slot, T
     // Decoding, splitting and writing happen on the pool; the result comes back to this thread.
     // A watcher owned by the engine (not QFuture::then with the engine as context, which asserts when the
     // engine is destroyed first): once the engine is gone the stored files simply wait for the next run.
-    auto *watcher = new QFutureWatcher<Result<QList<ImageRef>>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, taskId, generation, slot] {
-        watcher->deleteLater();
-        onIngested(taskId, generation, slot, watcher->result());
-    });
-    watcher->setFuture(QtConcurrent::run(&ImageArchive::ingest, request));
+    whenReady(this, QtConcurrent::run(&ImageArchive::ingest, request),
+              [this, taskId, generation, slot](const Result<QList<ImageRef>> &stored) {
+                  onIngested(taskId, generation, slot, stored);
+              });
 }
 
 void TaskEngine::onIngested(const QString &taskId, int generation, int slot,

@@ -4,7 +4,7 @@
 #include "model/operation.h"
 #include "model/result.h"
 #include "model/task.h"
-#include "net/httpcall.h"
+#include "model/httpcall.h"
 #include "providers/provideradapter.h"
 
 #include <QObject>

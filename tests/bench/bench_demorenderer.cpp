@@ -1,4 +1,4 @@
-#include "providers/demo/demorenderer.h"
+#include "demo/demorenderer.h"
 
 #include <benchmark/benchmark.h>
 

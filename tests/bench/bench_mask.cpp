@@ -6,6 +6,7 @@
 // The target: at the same ε, no more vertices, no lower IoU and less time than OpenCV. Also PNG + base64
 // export at 2048² and 4096² (targets ≤ 20 ms and ≤ 60 ms). Measure with the release preset.
 #include "mask/maskexport.h"
+#include "providers/apixo/apixomask.h"
 
 #include "blobmask.h"
 
@@ -114,7 +115,7 @@ void tessera(benchmark::State &state)
     const double epsilon = kEpsilons[state.range(1)];
     QJsonArray areas;
     for (auto _ : state) {
-        areas = tessera::mask::apixoAreas(mask, epsilon);
+        areas = tessera::apixo::maskAreas(mask, epsilon);
         benchmark::DoNotOptimize(areas);
     }
     qint64 vertices = 0;

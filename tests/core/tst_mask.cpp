@@ -1,4 +1,5 @@
 #include "mask/maskexport.h"
+#include "providers/apixo/apixomask.h"
 
 #include "blobmask.h"
 
@@ -495,7 +496,7 @@ void TestMask::exactTrace()
     QFETCH(QImage, mask);
     QFETCH(int, areaCount);
 
-    const QJsonArray areas = mask::apixoAreas(mask, 0);
+    const QJsonArray areas = apixo::maskAreas(mask, 0);
     if (areaCount >= 0)
         QCOMPARE(areas.size(), areaCount);
     checkAreaRules(areas, mask.size());
@@ -510,29 +511,29 @@ void TestMask::vendorExample()
 {
     const QImage mask
         = shape(120, 110, [](double x, double y) { return x > 10 && x < 100 && y > 10 && y < 100; });
-    const QJsonArray areas = mask::apixoAreas(mask, 0);
+    const QJsonArray areas = apixo::maskAreas(mask, 0);
     QCOMPARE(areas.size(), 1);
     QCOMPARE(areas[0].toObject().value(QStringLiteral("points")).toArray(),
              QJsonArray({10, 10, 10, 100, 100, 100, 100, 10}));
-    QCOMPARE(mask::apixoAreas(mask, 1.0), areas);
+    QCOMPARE(apixo::maskAreas(mask, 1.0), areas);
 }
 
 void TestMask::anyInputFormat()
 {
     const QImage mask = noise(31, 19, 45, 8);
-    const QJsonArray areas = mask::apixoAreas(mask, 0);
-    QCOMPARE(mask::apixoAreas(mask.convertToFormat(QImage::Format_ARGB32), 0), areas);
-    QCOMPARE(mask::apixoAreas(mask.convertToFormat(QImage::Format_RGB888), 0), areas);
+    const QJsonArray areas = apixo::maskAreas(mask, 0);
+    QCOMPARE(apixo::maskAreas(mask.convertToFormat(QImage::Format_ARGB32), 0), areas);
+    QCOMPARE(apixo::maskAreas(mask.convertToFormat(QImage::Format_RGB888), 0), areas);
     QCOMPARE(mask::coverage(mask.convertToFormat(QImage::Format_ARGB32)), mask::coverage(mask));
     // A negative or NaN tolerance means no simplification.
-    QCOMPARE(mask::apixoAreas(mask, -1), areas);
-    QCOMPARE(mask::apixoAreas(mask, std::numeric_limits<double>::quiet_NaN()), areas);
+    QCOMPARE(apixo::maskAreas(mask, -1), areas);
+    QCOMPARE(apixo::maskAreas(mask, std::numeric_limits<double>::quiet_NaN()), areas);
 }
 
 void TestMask::holesAreKeyholes()
 {
     // A square with a square hole: one area, the hole reached by a vertical cut from the outer top edge.
-    const QJsonArray areas = mask::apixoAreas(shape(10, 10,
+    const QJsonArray areas = apixo::maskAreas(shape(10, 10,
                                                     [](double x, double y) {
                                                         return x > 1 && x < 9 && y > 1 && y < 9
                                                             && !(x > 4 && x < 6 && y > 4 && y < 6);
@@ -545,8 +546,8 @@ void TestMask::holesAreKeyholes()
 
 void TestMask::emptyMaskHasNoArea()
 {
-    QCOMPARE(mask::apixoAreas(blank(8, 8)).size(), 0);
-    QCOMPARE(mask::apixoAreas(QImage()).size(), 0);
+    QCOMPARE(apixo::maskAreas(blank(8, 8)).size(), 0);
+    QCOMPARE(apixo::maskAreas(QImage()).size(), 0);
 }
 
 void TestMask::simplifiedBlobs_data()
@@ -596,8 +597,8 @@ void TestMask::simplifiedBlobs()
     QFETCH(QImage, mask);
     QFETCH(double, minIou);
 
-    const QJsonArray exact = mask::apixoAreas(mask, 0);
-    const QJsonArray simple = mask::apixoAreas(mask, 1.0);
+    const QJsonArray exact = apixo::maskAreas(mask, 0);
+    const QJsonArray simple = apixo::maskAreas(mask, 1.0);
     checkAreaRules(simple, mask.size());
     QCOMPARE(simple.size(), exact.size());
     checkTolerance(mask, simple, 1.0);
@@ -639,9 +640,9 @@ void TestMask::simplificationNeverCrosses()
     QFETCH(QImage, mask);
     QFETCH(double, epsilon);
 
-    const QJsonArray areas = mask::apixoAreas(mask, epsilon);
+    const QJsonArray areas = apixo::maskAreas(mask, epsilon);
     checkAreaRules(areas, mask.size());
-    QCOMPARE(areas.size(), mask::apixoAreas(mask, 0).size());
+    QCOMPARE(areas.size(), apixo::maskAreas(mask, 0).size());
 }
 
 // A bigger mask with many blobs, holes and speckles, kept moderate for Debug and ASan builds.
@@ -656,9 +657,9 @@ void TestMask::largeMask()
     for (int i = 0; i < 3000; ++i)
         mask.scanLine(int(random.bounded(768)))[random.bounded(1024)] = 255;
 
-    const QJsonArray exact = mask::apixoAreas(mask, 0);
+    const QJsonArray exact = apixo::maskAreas(mask, 0);
     QCOMPARE(rasterise(exact, mask.size(), false), mask);
-    const QJsonArray simple = mask::apixoAreas(mask, 1.0);
+    const QJsonArray simple = apixo::maskAreas(mask, 1.0);
     QCOMPARE(simple.size(), exact.size());
     QVERIFY(intersectionOverUnion(rasterise(simple, mask.size(), false), mask) > 0.98);
 }
@@ -684,9 +685,9 @@ void TestMask::randomBlobMasks()
     QFETCH(QImage, mask);
     QFETCH(double, epsilon);
 
-    const QJsonArray areas = mask::apixoAreas(mask, epsilon);
+    const QJsonArray areas = apixo::maskAreas(mask, epsilon);
     checkAreaRules(areas, mask.size());
-    QCOMPARE(areas.size(), mask::apixoAreas(mask, 0).size());
+    QCOMPARE(areas.size(), apixo::maskAreas(mask, 0).size());
     checkTolerance(mask, areas, epsilon);
     const QImage filled = rasterise(areas, mask.size(), false);
     const int reach = int(std::ceil(epsilon)) + 1;
@@ -736,7 +737,7 @@ void TestMask::beatsOpenCv()
 #endif
     for (quint32 seed = 0; seed < 8; ++seed) {
         const QImage mask = blobs(QSize(1000 + 60 * int(seed), 760 + 40 * int(seed)), 10 + int(seed), 9100 + seed);
-        const QJsonArray areas = mask::apixoAreas(mask, 1.0);
+        const QJsonArray areas = apixo::maskAreas(mask, 1.0);
         oursVertices += vertexCount(areas);
         pool(rasterise(areas, mask.size(), false), mask, oursBoth, oursEither);
 #ifdef TESSERA_HAVE_OPENCV
@@ -776,9 +777,9 @@ void TestMask::beatsOpenCv()
 void TestMask::payload()
 {
     const QImage mask = shape(30, 20, [](double x, double y) { return x > 5 && x < 10 && y > 5 && y < 10; });
-    const QJsonObject payload = mask::apixoPayload(mask, 1.0);
+    const QJsonObject payload = apixo::maskPayload(mask, 1.0);
     const QJsonObject expected {
-        {QStringLiteral("mask"), QJsonObject {{QStringLiteral("areas"), mask::apixoAreas(mask, 1.0)}}},
+        {QStringLiteral("mask"), QJsonObject {{QStringLiteral("areas"), apixo::maskAreas(mask, 1.0)}}},
         {QStringLiteral("canvas"),
          QJsonObject {{QStringLiteral("width"), 30}, {QStringLiteral("height"), 20}}},
         {QStringLiteral("imgPos"),

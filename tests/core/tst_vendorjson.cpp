@@ -74,11 +74,11 @@ private slots:
         r.status = 429;
         r.received = QDateTime(QDate(2026, 11, 22), QTime(10, 0, 0), QTimeZone::utc());
         r.headers = {{"Retry-After", "30"}};
-        QCOMPARE(vendor::retryAfter(r), r.received.addSecs(30));
+        QCOMPARE(http::retryAfter(r), r.received.addSecs(30));
         r.headers = {{"retry-after", "Sun, 22 Nov 2026 10:05:00 GMT"}};
-        QCOMPARE(vendor::retryAfter(r), QDateTime(QDate(2026, 11, 22), QTime(10, 5, 0), QTimeZone::utc()));
+        QCOMPARE(http::retryAfter(r), QDateTime(QDate(2026, 11, 22), QTime(10, 5, 0), QTimeZone::utc()));
         r.headers = {{"Retry-After", "whenever"}};
-        QVERIFY(!vendor::retryAfter(r).isValid());
+        QVERIFY(!http::retryAfter(r).isValid());
         r.headers = {{"Retry-After", "2"}};
         const Error e = vendor::httpError(r, QStringLiteral("Too many requests"));
         QCOMPARE(e.kind, Error::Kind::RateLimited);
@@ -122,9 +122,9 @@ private slots:
     void loopbackHosts()
     {
         for (const char *host : {"localhost", "127.0.0.1", "127.8.9.10", "::1", "[::1]", "LOCALHOST"})
-            QVERIFY2(vendor::isLoopbackHost(QString::fromLatin1(host)), host);
+            QVERIFY2(http::isLoopbackHost(QString::fromLatin1(host)), host);
         for (const char *host : {"example.com", "10.0.0.1", "128.0.0.1", "localhost.example.com", ""})
-            QVERIFY2(!vendor::isLoopbackHost(QString::fromLatin1(host)), host);
+            QVERIFY2(!http::isLoopbackHost(QString::fromLatin1(host)), host);
     }
 
     void accountOptionsAreCheckedPerFamily_data()

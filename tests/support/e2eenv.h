@@ -8,7 +8,7 @@
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
 #include "storage/paths.h"
-#include "tasks/clock.h"
+#include "model/clock.h"
 #include "tasks/taskengine.h"
 
 #include <QColor>

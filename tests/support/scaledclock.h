@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tasks/clock.h"
+#include "model/clock.h"
 
 namespace tessera::test {
 

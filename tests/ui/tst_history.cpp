@@ -3,7 +3,7 @@
 // delete that asks first and moves the files to the trash, and thumbnails that respect their memory
 // bound and drop work scrolled away.
 #include "appcore.h"
-#include "common/mainwindow.h"
+#include "shell/mainwindow.h"
 #include "compose/composepanel.h"
 #include "gallery/galleryview.h"
 #include "history/historydetails.h"

@@ -2,7 +2,7 @@
 // the Queue that completes and shows as a single image; errors reach the user next to what caused them;
 // "Use this prompt" of a describe result fills Compose; layout and history survive a restart.
 #include "appcore.h"
-#include "common/mainwindow.h"
+#include "shell/mainwindow.h"
 #include "common/tasklistmodel.h"
 #include "compose/composepanel.h"
 #include "compose/prompteditor.h"

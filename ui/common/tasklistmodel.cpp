@@ -14,17 +14,6 @@ int TaskListModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : static_cast<int>(m_tasks.size());
 }
 
-const ImageRef *TaskListModel::thumbnailOf(const Task &task)
-{
-    if (const ImageRef *tile = task.image(1); tile && tile->isLocal())
-        return tile;
-    for (const ImageRef &img : task.images) {
-        if (img.isLocal() && img.role != ImageRole::Video)
-            return &img;
-    }
-    return nullptr;
-}
-
 QString taskToolTip(const Task &task)
 {
     QString tip = task.prompt;
@@ -48,7 +37,7 @@ QVariant TaskListModel::data(const QModelIndex &index, int role) const
     case TaskRole:
         return QVariant::fromValue(t);
     case ThumbnailRole: {
-        const ImageRef *img = thumbnailOf(t);
+        const ImageRef *img = t.thumbnailImage();
         return img ? m_archive.absolutePath(img->path) : QString();
     }
     case AccountRole:

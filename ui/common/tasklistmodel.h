@@ -52,9 +52,6 @@ public:
     // Drops rows beyond `maxRows` (the oldest, at the bottom).
     void trimTo(int maxRows);
 
-    // The image that represents a task in lists: tile 1 of a grid, else the first local image.
-    static const ImageRef *thumbnailOf(const Task &task);
-
 private:
     void reindex(int from);
 

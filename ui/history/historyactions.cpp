@@ -34,7 +34,7 @@ constexpr int kMaxLineage = 32;
 // The image that stands for the task when one is wanted (copy, reveal).
 const ImageRef *mainImage(const Task &task)
 {
-    return HistoryModel::thumbnailOf(task);
+    return task.thumbnailImage();
 }
 
 } // namespace

@@ -80,17 +80,6 @@ void HistoryModel::readPagesFrom(const QString &databasePath)
     m_thread->start(QThread::LowPriority);
 }
 
-const ImageRef *HistoryModel::thumbnailOf(const Task &task)
-{
-    if (const ImageRef *tile = task.image(1); tile && tile->isLocal())
-        return tile;
-    for (const ImageRef &img : task.images) {
-        if (img.isLocal() && img.role != ImageRole::Video)
-            return &img;
-    }
-    return nullptr;
-}
-
 void HistoryModel::setQuery(const HistoryQuery &query)
 {
     m_query = query;
@@ -402,11 +391,11 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
     case TaskRole:
         return QVariant::fromValue(t);
     case ThumbnailRole: {
-        const ImageRef *img = thumbnailOf(t);
+        const ImageRef *img = t.thumbnailImage();
         return img ? m_archive.absolutePath(img->path) : QString();
     }
     case ThumbnailHashRole: {
-        const ImageRef *img = thumbnailOf(t);
+        const ImageRef *img = t.thumbnailImage();
         return img ? img->hash : QString();
     }
     case AccountRole:

@@ -92,9 +92,6 @@ public:
     int headCount() const { return int(m_head.size()); }
     QDateTime pinnedAt() const { return m_pin; }
 
-    // The image that stands for a task: tile 1 of a grid, else the first local image.
-    static const ImageRef *thumbnailOf(const Task &task);
-
 signals:
     void loadFailed(const QString &message);
     void reloaded(); // the rows were replaced (a new query, or a reload)

@@ -2,6 +2,7 @@
 // mask and the submit. Each takes a snapshot of the mask (implicitly shared, so painting meanwhile costs
 // one copy) and hands the result back to the GUI thread; a stale preview is dropped.
 #include "common/futures.h"
+#include "providers/apixo/apixomask.h"
 #include "mask/maskdocument.h"
 #include "mask/maskexport.h"
 #include "maskcanvas.h"
@@ -35,7 +36,7 @@ PreviewResult computePreview(const QImage &mask, MaskTarget target)
 {
     PreviewResult result;
     if (target.wire == MaskTarget::Wire::Polygons) {
-        const QJsonArray areas = mask::apixoAreas(mask, target.epsilon);
+        const QJsonArray areas = apixo::maskAreas(mask, target.epsilon);
         for (const QJsonValue &area : areas) {
             const QJsonArray points = area.toObject().value(QStringLiteral("points")).toArray();
             QPolygonF ring;
@@ -45,7 +46,7 @@ PreviewResult computePreview(const QImage &mask, MaskTarget target)
             result.rings << ring;
         }
         result.bytes
-            = QJsonDocument(mask::apixoPayload(mask, target.epsilon)).toJson(QJsonDocument::Compact).size();
+            = QJsonDocument(apixo::maskPayload(mask, target.epsilon)).toJson(QJsonDocument::Compact).size();
         return result;
     }
     const QByteArray png = mask::encodePng(mask);
@@ -169,7 +170,7 @@ void MaskEditor::copyPolygons()
     const double epsilon = m_setup.target.epsilon;
     whenReady(this, QtConcurrent::run([snapshot, epsilon] {
                   return QString::fromUtf8(
-                      QJsonDocument(mask::apixoPayload(snapshot, epsilon)).toJson(QJsonDocument::Compact));
+                      QJsonDocument(apixo::maskPayload(snapshot, epsilon)).toJson(QJsonDocument::Compact));
               }),
               [this](const QString &text) {
                   QGuiApplication::clipboard()->setText(text);

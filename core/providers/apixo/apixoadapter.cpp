@@ -1,7 +1,6 @@
 #include "apixoadapter.h"
 
 #include "apixoprotocol.h"
-#include "apixowire.h"
 
 #include <QCoreApplication>
 
@@ -209,12 +208,8 @@ Availability ApixoAdapter::availability(const Operation &op, const Task *parent,
         return Availability::no(tr("apixo has no %1").arg(missing));
     if (!isAction(op.kind))
         return Availability::yes();
-    if (!parent)
-        return Availability::no(tr("Select a finished task first"));
-    if (parent->state != TaskState::Succeeded)
-        return Availability::no(tr("The task has not finished yet"));
-    if (parent->remoteId.isEmpty())
-        return Availability::no(tr("The task has no apixo id"));
+    if (const auto refused = parentNotReady(parent, tr("The task has no apixo id")))
+        return *refused;
     const bool upscaleOrVary = op.kind == OperationKind::Upscale || op.kind == OperationKind::Vary;
     if (upscaleOrVary && !variantType(op.kind, op.variant))
         return Availability::no(

@@ -8,7 +8,7 @@ namespace tessera::apixo {
 // (text-to-image, image-to-image, upload-paint, vary, upscale), one status endpoint, Bearer auth and a
 // {code, message, data} envelope. Results are four separate images (Tile 1..4) or one upscale, so every
 // action works directly on a grid tile: nothing needs a U first. The vendor's spellings live in
-// apixowire.h.
+// apixoprotocol.h (namespace wire).
 class ApixoAdapter final : public ProviderAdapter
 {
 public:

@@ -1,6 +1,5 @@
 #include "apixoadapter.h"
 #include "apixoprotocol.h"
-#include "apixowire.h"
 #include "providers/common/vendorjson.h"
 
 #include <QJsonArray>
@@ -44,19 +43,6 @@ Error::Kind refineKind(Error::Kind kind, const QString &message)
     return kind;
 }
 
-std::optional<int> envelopeCode(const QJsonValue &value)
-{
-    if (value.isDouble())
-        return value.toInt();
-    if (value.isString()) {
-        bool ok = false;
-        const int code = value.toString().trimmed().toInt(&ok);
-        if (ok)
-            return code;
-    }
-    return std::nullopt;
-}
-
 // The envelope {code, message, data} (PROVIDERS.md §2): the data object when code is 200 on a 2xx
 // answer; otherwise an Error whose kind comes from the HTTP status (non-2xx) or the envelope code (2xx),
 // with the vendor's message verbatim.
@@ -69,7 +55,7 @@ Result<QJsonObject> readEnvelope(const HttpResponse &response)
         return json.error();
     }
     const QJsonValue codeValue = json->value(wire::kCode);
-    const std::optional<int> code = envelopeCode(codeValue);
+    const std::optional<int> code = vendor::codeNumber(codeValue);
     const QString vendorCode = code ? QString::number(*code) : QString();
     QString message = json->value(wire::kMessage).toString();
     if (!response.isSuccess()) {
@@ -84,11 +70,11 @@ Result<QJsonObject> readEnvelope(const HttpResponse &response)
                                                         : tr("\"code\" is not a number"));
     if (*code != wire::kCodeOk) {
         if (message.trimmed().isEmpty())
-            message = tr("apixo answered code %1: %2").arg(*code).arg(vendor::excerpt(response.body));
+            message = tr("apixo answered code %1: %2").arg(*code).arg(http::excerpt(response.body));
         Error e = Error::make(refineKind(vendor::kindForStatus(*code), message), message, response.status,
                               vendorCode);
         if (e.kind == Error::Kind::RateLimited)
-            e.retryAfter = vendor::retryAfter(response);
+            e.retryAfter = http::retryAfter(response);
         return e;
     }
     const QJsonValue data = json->value(wire::kData);
@@ -210,16 +196,16 @@ ConnectionReport ApixoAdapter::parseConnectionTest(const Result<HttpResponse> &r
     const HttpResponse &r = *response;
     const Result<QJsonObject> json = vendor::parseObject(r);
     const QString message = json ? json->value(wire::kMessage).toString() : QString();
-    const QString said = message.trimmed().isEmpty() ? vendor::excerpt(r.body) : message;
+    const QString said = message.trimmed().isEmpty() ? http::excerpt(r.body) : message;
     if (r.status == 401 || r.status == 403)
         return {Verdict::KeyRejected, said};
     if (!json)
         return {Verdict::NotThisApi, json.error().message};
-    const std::optional<int> code = envelopeCode(json->value(wire::kCode));
+    const std::optional<int> code = vendor::codeNumber(json->value(wire::kCode));
     if (!code)
         return {
             Verdict::NotThisApi,
-            tr("The answer is JSON but not apixo's {code, message, data}: %1").arg(vendor::excerpt(r.body))};
+            tr("The answer is JSON but not apixo's {code, message, data}: %1").arg(http::excerpt(r.body))};
     if (*code == 401 || *code == 403 || isAuthMessage(message))
         return {Verdict::KeyRejected, said};
     return {Verdict::KeyAccepted, message};

@@ -1,6 +1,6 @@
 #include "apixoadapter.h"
+#include "apixomask.h"
 #include "apixoprotocol.h"
-#include "apixowire.h"
 #include "mask/maskexport.h"
 
 #include <QBuffer>
@@ -104,7 +104,7 @@ Result<QJsonObject> paintInput(const Operation &op, const SubmitContext &context
 
     QJsonObject maskObject;
     if (*format == QLatin1String("polygons")) {
-        const QJsonArray areas = mask::apixoAreas(*fitted);
+        const QJsonArray areas = apixo::maskAreas(*fitted);
         if (areas.isEmpty())
             return invalid(tr("mask: no polygon could be traced from the painted region"));
         maskObject.insert(wire::kMaskAreas, areas);

@@ -1,13 +1,11 @@
 #include "vendorjson.h"
 
 #include <QCoreApplication>
-#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QLocale>
-#include <QTimeZone>
 
 #include <algorithm>
+#include <cmath>
 
 namespace tessera::vendor {
 
@@ -38,14 +36,14 @@ Result<QJsonDocument> parseDocument(const QByteArray &raw, const HttpResponse *r
         return fail(tr("The server sent an empty answer where JSON was expected"));
     if (looksLikeHtml(body))
         return fail(tr("The server sent a web page instead of JSON — is the base URL right? (%1)")
-                        .arg(excerpt(body, 120)));
+                        .arg(http::excerpt(body, 120)));
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(quoteLongIntegers(body), &error);
     if (error.error != QJsonParseError::NoError)
         return fail(tr("The server sent broken JSON (%1 at offset %2): %3")
                         .arg(error.errorString())
                         .arg(error.offset)
-                        .arg(excerpt(body, 120)));
+                        .arg(http::excerpt(body, 120)));
     return doc;
 }
 
@@ -111,7 +109,7 @@ Result<QJsonObject> parseObject(const HttpResponse &response)
         return doc.error();
     if (!doc->isObject())
         return Error::make(Error::Kind::BadResponse,
-                           tr("The server's answer is not a JSON object: %1").arg(excerpt(response.body)),
+                           tr("The server's answer is not a JSON object: %1").arg(http::excerpt(response.body)),
                            response.status);
     return doc->object();
 }
@@ -123,7 +121,7 @@ Result<QJsonArray> parseArray(const HttpResponse &response)
         return doc.error();
     if (!doc->isArray())
         return Error::make(Error::Kind::BadResponse,
-                           tr("The server's answer is not a JSON list: %1").arg(excerpt(response.body)),
+                           tr("The server's answer is not a JSON list: %1").arg(http::excerpt(response.body)),
                            response.status);
     return doc->array();
 }
@@ -184,27 +182,21 @@ QString firstString(const QJsonObject &object, std::initializer_list<const char 
     return {};
 }
 
-QDateTime retryAfter(const HttpResponse &response)
+std::optional<int> codeNumber(const QJsonValue &value)
 {
-    const QByteArray value = response.header("Retry-After").trimmed();
-    if (value.isEmpty())
-        return {};
-    bool ok = false;
-    const double seconds = value.toDouble(&ok);
-    if (ok) {
-        const QDateTime base = response.received.isValid() ? response.received : QDateTime();
-        if (!base.isValid() || seconds < 0)
-            return {};
-        return base.addMSecs(static_cast<qint64>(seconds * 1000));
+    if (value.isDouble()) {
+        const double d = value.toDouble();
+        if (std::isfinite(d) && d == std::floor(d) && std::abs(d) < 1e9)
+            return static_cast<int>(d);
+        return std::nullopt;
     }
-    // An HTTP date: "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 IMF-fixdate).
-    QString text = QString::fromLatin1(value);
-    text.replace(QLatin1String(" GMT"), QString());
-    QDateTime when = QLocale::c().toDateTime(text, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss"));
-    if (!when.isValid())
-        return {};
-    when.setTimeZone(QTimeZone::utc());
-    return when;
+    if (value.isString()) {
+        bool ok = false;
+        const int n = value.toString().trimmed().toInt(&ok);
+        if (ok)
+            return n;
+    }
+    return std::nullopt;
 }
 
 Error::Kind kindForStatus(int status)
@@ -240,29 +232,21 @@ Error httpError(const HttpResponse &response, const QString &message, const QStr
     QString text = message;
     if (text.isEmpty()) {
         text = tr("HTTP %1").arg(response.status);
-        const QString body = excerpt(response.body);
+        const QString body = http::excerpt(response.body);
         if (!body.isEmpty())
             text += QStringLiteral(": ") + body;
     }
     Error e = Error::make(kindForStatus(response.status), text, response.status, vendorCode);
     if (response.status == 429 || response.status == 503)
-        e.retryAfter = retryAfter(response);
+        e.retryAfter = http::retryAfter(response);
     return e;
 }
 
 Error badShape(const HttpResponse &response, const QString &what)
 {
     return Error::make(Error::Kind::BadResponse,
-                       tr("Unexpected answer from the server (%1): %2").arg(what, excerpt(response.body)),
+                       tr("Unexpected answer from the server (%1): %2").arg(what, http::excerpt(response.body)),
                        response.status);
-}
-
-QString excerpt(const QByteArray &body, int max)
-{
-    QString text = QString::fromUtf8(body.left(max * 4)).simplified();
-    if (text.size() > max)
-        text = text.left(max - 1) + QChar(0x2026);
-    return text;
 }
 
 Status checkRange(const QString &field, const std::optional<int> &value, const IntRange &range)
@@ -283,18 +267,6 @@ Status checkRange(const QString &field, const std::optional<int> &value, const I
                        .arg(range.min)
                        .arg(range.max)
                        .arg(*value));
-}
-
-bool isLoopbackHost(const QString &host)
-{
-    const QString h = host.toLower();
-    if (h == QLatin1String("localhost") || h.endsWith(QLatin1String(".localhost")))
-        return true;
-    QString bare = h;
-    if (bare.startsWith(QLatin1Char('[')) && bare.endsWith(QLatin1Char(']')))
-        bare = bare.mid(1, bare.size() - 2);
-    const QHostAddress address(bare);
-    return !address.isNull() && address.isLoopback();
 }
 
 } // namespace tessera::vendor

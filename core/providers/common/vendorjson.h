@@ -3,7 +3,7 @@
 #include "model/capabilities.h"
 #include "model/error.h"
 #include "model/result.h"
-#include "net/httpcall.h"
+#include "model/httpcall.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -34,15 +34,15 @@ QByteArray quoteLongIntegers(const QByteArray &body);
 // Numbers that fit 64 bits are converted exactly; others (already strings after parseObject) pass through.
 QString idString(const QJsonValue &value);
 
+// An envelope's code: a JSON number holding a whole number, or a string of digits (some gateways quote
+// it); nullopt when absent, fractional, too large or unreadable.
+std::optional<int> codeNumber(const QJsonValue &value);
+
 // "62%", "62", 62, 0.62 → 62 (clamped to 0..100); nullopt when absent or unreadable.
 std::optional<int> percent(const QJsonValue &value);
 
 // The first non-empty string among `keys` of `object` (vendors use message/msg/err/failReason...).
 QString firstString(const QJsonObject &object, std::initializer_list<const char *> keys);
-
-// When a 429/503 answer lets us come back: Retry-After in seconds (from `response.received`) or as an
-// HTTP date. Invalid when absent or unreadable.
-QDateTime retryAfter(const HttpResponse &response);
 
 // The Error kind for an HTTP (or envelope) status, per ARCHITECTURE.md "Errors":
 // 400/422 → InvalidRequest, 401/403 → Unauthorized, 402 → PaymentRequired, 404/410 → NotFound,
@@ -58,14 +58,8 @@ Error httpError(const HttpResponse &response, const QString &message = {}, const
 // A BadResponse for an answer whose shape is wrong ("data.taskId is missing"), with a short excerpt.
 Error badShape(const HttpResponse &response, const QString &what);
 
-// Up to `max` characters of the body, single-line, for messages (never includes request headers).
-QString excerpt(const QByteArray &body, int max = 160);
-
 // A parameter checked against the family's range and step (IntRange); InvalidRequest naming `field`
 // ("stylize: use a multiple of 50 from 0 to 1000 (not 125)"), ok when unset or accepted.
 Status checkRange(const QString &field, const std::optional<int> &value, const IntRange &range);
-
-// True for 127.0.0.0/8, ::1 and "localhost" (PROVIDERS.md: HTTPS is required except for these).
-bool isLoopbackHost(const QString &host);
 
 } // namespace tessera::vendor

@@ -109,10 +109,8 @@ Availability DemoAdapter::availability(const Operation &op, const Task *parent, 
                 .arg(op.label()));
     if (!isAction(op.kind))
         return Availability::yes();
-    if (!parent)
-        return Availability::no(tr("Select a finished task first"));
-    if (parent->state != TaskState::Succeeded)
-        return Availability::no(tr("The task has not finished yet"));
+    if (const auto refused = parentNotReady(parent, QString()))
+        return *refused;
     if (!op.variant.isEmpty())
         return Availability::no(tr("The demo has no %1 variant; use plain %2").arg(op.variant, op.label()));
     if (op.kind == OperationKind::Inpaint && !parent->isGrid()) {

@@ -44,24 +44,6 @@ struct Envelope
     QJsonObject json;
 };
 
-// kie documents integer codes; a gateway may quote them. Anything else reads as absent.
-std::optional<int> readInt(const QJsonValue &value)
-{
-    if (value.isDouble()) {
-        const double d = value.toDouble();
-        if (std::isfinite(d) && d == std::floor(d) && std::abs(d) < 1e9)
-            return static_cast<int>(d);
-        return std::nullopt;
-    }
-    if (value.isString()) {
-        bool ok = false;
-        const int n = value.toString().trimmed().toInt(&ok);
-        if (ok)
-            return n;
-    }
-    return std::nullopt;
-}
-
 // The vendor's own words, verbatim (PROVIDERS.md §3 `msg`; gateways in front of kie may say `message`).
 QString readMsg(const QJsonObject &json)
 {
@@ -79,7 +61,7 @@ Error envelopeError(const HttpResponse &response, const std::optional<int> &code
     QString message = msg;
     if (message.isEmpty()) {
         message = coded ? tr("kie answered code %1").arg(*code) : tr("HTTP %1").arg(response.status);
-        const QString body = vendor::excerpt(response.body);
+        const QString body = http::excerpt(response.body);
         if (!body.isEmpty())
             message += QStringLiteral(": ") + body;
     }
@@ -89,7 +71,7 @@ Error envelopeError(const HttpResponse &response, const std::optional<int> &code
         kind = Error::Kind::PaymentRequired;
     Error e = Error::make(kind, message, response.status, coded ? QString::number(*code) : QString());
     if (e.kind == Error::Kind::RateLimited || response.status == 503)
-        e.retryAfter = vendor::retryAfter(response);
+        e.retryAfter = http::retryAfter(response);
     return e;
 }
 
@@ -101,7 +83,7 @@ Result<Envelope> readEnvelope(const HttpResponse &response)
     if (!json)
         return response.isSuccess() ? json.error() : vendor::httpError(response);
     Envelope envelope;
-    envelope.code = readInt(json->value(QLatin1String("code")));
+    envelope.code = vendor::codeNumber(json->value(QLatin1String("code")));
     envelope.msg = readMsg(*json);
     envelope.json = *json;
     if (!response.isSuccess() || (envelope.code && *envelope.code != kOk))
@@ -258,7 +240,7 @@ Result<TaskSnapshot> KieAdapter::parseStatus(const HttpResponse &response) const
         snapshot.remote.insert(kRemoteTaskType, taskType);
 
     const QJsonValue flagValue = data->value(QLatin1String("successFlag"));
-    const std::optional<int> flag = readInt(flagValue);
+    const std::optional<int> flag = vendor::codeNumber(flagValue);
     if (!flag)
         return vendor::badShape(response,
                                 flagValue.isUndefined() || flagValue.isNull()
@@ -296,21 +278,21 @@ ConnectionReport KieAdapter::parseConnectionTest(const Result<HttpResponse> &res
     const Result<QJsonObject> json = vendor::parseObject(r);
     if (!json)
         return {httpRejected ? Verdict::KeyRejected : Verdict::NotThisApi,
-                httpRejected ? vendor::excerpt(r.body) : json.error().message};
-    const std::optional<int> code = readInt(json->value(QLatin1String("code")));
+                httpRejected ? http::excerpt(r.body) : json.error().message};
+    const std::optional<int> code = vendor::codeNumber(json->value(QLatin1String("code")));
     const QString msg = readMsg(*json);
     // kie may answer HTTP 200 with envelope code 401 for a bad key. A 403 for an empty balance means the
     // key itself got through.
     if ((r.status == 403 || code == 403) && speaksOfCredits(msg))
         return {Verdict::KeyAccepted, msg};
     if (httpRejected || code == 401 || code == 403)
-        return {Verdict::KeyRejected, msg.isEmpty() ? vendor::excerpt(r.body) : msg};
+        return {Verdict::KeyRejected, msg.isEmpty() ? http::excerpt(r.body) : msg};
     if (!code)
         return {Verdict::NotThisApi,
-                tr("The answer is JSON but not kie's {code, msg, data}: %1").arg(vendor::excerpt(r.body))};
+                tr("The answer is JSON but not kie's {code, msg, data}: %1").arg(http::excerpt(r.body))};
     // 455: kie is under maintenance, so nothing can be said about the key yet.
     if (code == 455 || r.status == 503)
-        return {Verdict::Unreachable, msg.isEmpty() ? vendor::excerpt(r.body) : msg};
+        return {Verdict::Unreachable, msg.isEmpty() ? http::excerpt(r.body) : msg};
     // Any other envelope (success, "record not found", no credits...) means the key got through.
     return {Verdict::KeyAccepted, msg};
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/account.h"
+#include "model/capabilities.h"
 #include "model/operation.h"
 #include "model/task.h"
 
@@ -43,6 +44,11 @@ inline constexpr QLatin1String kDefaultMotion("high");
 bool requiresSpeed(GenerateType type);
 bool isVideoType(GenerateType type);
 
+// Ranges as kolersky (PROVIDERS.md §3): variety step 5, stylization step 50, weirdness step 100, ow 1-1000.
+inline constexpr IntRange kChaos {0, 100, 5, true};
+inline constexpr IntRange kStylize {0, 1000, 50, true};
+inline constexpr IntRange kWeird {0, 3000, 100, true};
+inline constexpr IntRange kOmniWeight {1, 1000, 1, true};
 inline constexpr int kMaxPromptLength = 2000;
 inline constexpr int kMaxReferences = 5;
 

@@ -1,20 +1,34 @@
 #include "kolerskyadapter.h"
 
 #include "kolerskyprotocol.h"
-#include "mask/maskexport.h"
 
-#include <QImage>
-#include <QJsonArray>
+#include <QCoreApplication>
 
 #include <algorithm>
+#include <array>
 
+// The adapter's identity, capabilities, availability and poll policy, and the vocabulary its other source
+// files share (kolerskyprotocol.h). Requests, answers and validation have their own files.
 namespace tessera::kolersky {
 
 namespace {
 
-// What a stored parent holds: a grid (U, V, reroll act on its tiles), a single image (an upscale: pan,
-// zoom, inpaint act on it) or videos.
-enum class ParentShape { Grid, Single, Video };
+struct TaskTypeName
+{
+    GenerateType type;
+    const char *name;
+};
+
+constexpr std::array kTaskTypes {
+    TaskTypeName {GenerateType::Text, "text-to-image"},
+    TaskTypeName {GenerateType::Image, "image-to-image"},
+    TaskTypeName {GenerateType::Style, "style-reference"},
+    TaskTypeName {GenerateType::Omni, "omni-reference"},
+    TaskTypeName {GenerateType::Video, "image-to-video"},
+    TaskTypeName {GenerateType::VideoHd, "image-to-video-hd"},
+};
+
+} // namespace
 
 ParentShape shapeOf(const Task &parent)
 {
@@ -38,70 +52,73 @@ ParentShape shapeOf(const Task &parent)
     return ParentShape::Grid;
 }
 
-void insertIfSet(QJsonObject &body, const QString &key, const QString &value)
+QString tr(const char *text)
 {
-    if (!value.isEmpty())
-        body.insert(key, value);
+    return QCoreApplication::translate("KolerskyAdapter", text);
 }
 
-void insertIfSet(QJsonObject &body, const QString &key, const std::optional<int> &value)
+QString familyName()
 {
-    if (value)
-        body.insert(key, *value);
+    return QStringLiteral("kolersky");
 }
 
-// POST /v1/midjourney/generate (§1): unset optional fields are omitted; callBackUrl never (Tessera polls).
-QJsonObject generateBody(const Operation &op)
+const QStringList &aspectRatios()
 {
-    QJsonObject body;
-    body.insert(QStringLiteral("taskType"), taskTypeName(op.type));
-    body.insert(QStringLiteral("prompt"), op.prompt);
-    // fileUrl xor fileUrls: one reference goes alone, several as the list (video takes exactly one).
-    if (op.references.size() == 1)
-        body.insert(QStringLiteral("fileUrl"), op.references.constFirst());
-    else if (op.references.size() > 1)
-        body.insert(QStringLiteral("fileUrls"), QJsonArray::fromStringList(op.references));
-    insertIfSet(body, QStringLiteral("aspectRatio"), op.aspectRatio);
-    if (takesSpeed(op.type))
-        insertIfSet(body, QStringLiteral("speed"), op.speed);
-    insertIfSet(body, QStringLiteral("version"), op.version);
-    insertIfSet(body, QStringLiteral("variety"), op.chaos);
-    insertIfSet(body, QStringLiteral("stylization"), op.stylize);
-    insertIfSet(body, QStringLiteral("weirdness"), op.weird);
-    if (op.type == GenerateType::Omni)
-        insertIfSet(body, QStringLiteral("ow"), op.omniWeight);
-    insertIfSet(body, QStringLiteral("waterMark"), op.watermark);
-    if (op.translate)
-        body.insert(QStringLiteral("enableTranslation"), *op.translate);
-    if (isVideo(op.type)) {
-        insertIfSet(body, QStringLiteral("videoBatchSize"), op.videoBatch);
-        // motion is "обязательно" for video (with "по умолчанию: high"): a required field, so the
-        // documented default is sent when the user chose none rather than risking a 400.
-        body.insert(QStringLiteral("motion"), op.motion.isEmpty() ? QString(kDefaultMotion) : op.motion);
+    static const QStringList ratios {QStringLiteral("1:2"),  QStringLiteral("9:16"), QStringLiteral("2:3"),
+                                     QStringLiteral("3:4"),  QStringLiteral("5:6"),  QStringLiteral("6:5"),
+                                     QStringLiteral("4:3"),  QStringLiteral("3:2"),  QStringLiteral("1:1"),
+                                     QStringLiteral("16:9"), QStringLiteral("2:1")};
+    return ratios;
+}
+
+const QStringList &versions()
+{
+    static const QStringList list {QStringLiteral("7"),   QStringLiteral("6.1"), QStringLiteral("6"),
+                                   QStringLiteral("5.2"), QStringLiteral("5.1"), QStringLiteral("niji6")};
+    return list;
+}
+
+const QStringList &speeds()
+{
+    static const QStringList list {QStringLiteral("relaxed"), QStringLiteral("fast"),
+                                   QStringLiteral("turbo")};
+    return list;
+}
+
+const QStringList &motions()
+{
+    static const QStringList list {QStringLiteral("low"), QStringLiteral("high")};
+    return list;
+}
+
+QString taskTypeName(GenerateType type)
+{
+    for (const auto &t : kTaskTypes) {
+        if (t.type == type)
+            return QString::fromLatin1(t.name);
     }
-    return body;
+    return {};
 }
 
-Result<QString> maskBase64(const Operation &op, const Task &parent)
+bool isVideo(GenerateType type)
 {
-    // The mask must have the upscale's pixel size (PROVIDERS.md "Mask PNGs everywhere"); when the size
-    // was never recorded, the mask's own size is the best guess.
-    const ImageRef *source = parent.image(0);
-    QSize size = source ? source->size : QSize();
-    if (size.isEmpty())
-        size = QImage::fromData(op.mask).size();
-    const Result<QImage> fitted = mask::fit(op.mask, size);
-    if (!fitted)
-        return fitted.error();
-    return mask::base64(mask::encodePng(*fitted));
+    return type == GenerateType::Video || type == GenerateType::VideoHd;
 }
 
-Error invalid(const QString &message)
+bool takesSpeed(GenerateType type)
 {
-    return Error::make(Error::Kind::InvalidRequest, message);
+    return !isVideo(type) && type != GenerateType::Omni;
 }
 
-} // namespace
+std::optional<QString> zoomRatio(const QString &factor)
+{
+    bool ok = false;
+    const double value = factor.trimmed().toDouble(&ok);
+    if (!ok || !(value > 1.0 && value <= 2.0))
+        return std::nullopt;
+    // "2.0" and "2" mean the same; the vendor's examples spell it "2" and "1.5".
+    return QString::number(value, 'g', 12);
+}
 
 QString KolerskyAdapter::family() const
 {
@@ -151,12 +168,8 @@ Availability KolerskyAdapter::availability(const Operation &op, const Task *pare
             tr("%1 has no %2 %3; use plain %3").arg(familyName(), op.variant, operationKindName(op.kind)));
     if (!isAction(op.kind))
         return Availability::yes();
-    if (!parent)
-        return Availability::no(tr("Select a finished task first"));
-    if (parent->state != TaskState::Succeeded)
-        return Availability::no(tr("The task has not finished yet"));
-    if (parent->remoteId.isEmpty())
-        return Availability::no(tr("The task has no %1 request id").arg(familyName()));
+    if (const auto refused = parentNotReady(parent, tr("The task has no %1 request id").arg(familyName())))
+        return *refused;
 
     const ParentShape shape = shapeOf(*parent);
     if (shape == ParentShape::Video && op.kind != OperationKind::Reroll)
@@ -190,92 +203,6 @@ bool KolerskyAdapter::needsSingleImage(const Operation &op) const
     // pan, outpaint and inpaint "carry no index": they take the requestId of an upscale (§1 Decisions).
     return op.kind == OperationKind::Pan || op.kind == OperationKind::Zoom
         || op.kind == OperationKind::Inpaint;
-}
-
-Result<HttpCall> KolerskyAdapter::buildSubmit(const Operation &op, const SubmitContext &context) const
-{
-    if (op.kind == OperationKind::Imagine)
-        return HttpCall::post(QStringLiteral("/v1/midjourney/generate"), generateBody(op));
-    if (!isAction(op.kind) || !capabilities(context.account).supports(op.kind))
-        return Error::make(Error::Kind::Unsupported,
-                           tr("%1 has no %2").arg(familyName(), operationKindName(op.kind)));
-    if (!context.parent || context.parent->remoteId.isEmpty())
-        return invalid(tr("parent: the task has no %1 request id").arg(familyName()));
-    const Task &parent = *context.parent;
-    if (needsSingleImage(op) && (op.tile != 0 || shapeOf(parent) != ParentShape::Single))
-        return invalid(tr("%1 acts on an upscaled image: upscale the tile first").arg(op.label()));
-
-    QJsonObject body;
-    body.insert(QStringLiteral("requestId"), parent.remoteId);
-    QString path;
-    switch (op.kind) {
-    case OperationKind::Upscale:
-    case OperationKind::Vary:
-        // The vendor's index 1-4 is Tessera's tile, row-major from the top left.
-        path = op.kind == OperationKind::Upscale ? QStringLiteral("/v1/midjourney/upscale")
-                                                 : QStringLiteral("/v1/midjourney/variation");
-        body.insert(QStringLiteral("index"), op.tile);
-        insertIfSet(body, QStringLiteral("waterMark"), op.watermark);
-        break;
-    case OperationKind::Reroll:
-        path = QStringLiteral("/v1/midjourney/reroll");
-        break;
-    case OperationKind::Pan: {
-        path = QStringLiteral("/v1/midjourney/pan");
-        // The vendor requires a prompt for pan. When the user typed none, the parent's prompt (the one
-        // the image was made from, inherited by its upscale) keeps the picture what it was.
-        const QString prompt = op.prompt.trimmed().isEmpty() ? parent.prompt : op.prompt;
-        if (prompt.trimmed().isEmpty())
-            return invalid(tr("prompt: pan needs a prompt and the image has none to reuse"));
-        body.insert(QStringLiteral("prompt"), prompt);
-        body.insert(QStringLiteral("direction"), op.direction);
-        break;
-    }
-    case OperationKind::Zoom: {
-        path = QStringLiteral("/v1/midjourney/outpaint");
-        insertIfSet(body, QStringLiteral("prompt"), op.prompt);
-        if (!op.zoomFactor.isEmpty()) {
-            const std::optional<QString> ratio = zoomRatio(op.zoomFactor);
-            if (!ratio)
-                return invalid(tr("zoom: \"%1\" is not a factor above 1 and at most 2").arg(op.zoomFactor));
-            body.insert(QStringLiteral("zoom_ratio"), *ratio);
-        }
-        insertIfSet(body, QStringLiteral("aspectRatio"), op.aspectRatio);
-        break;
-    }
-    case OperationKind::Inpaint: {
-        path = QStringLiteral("/v1/midjourney/inpaint");
-        insertIfSet(body, QStringLiteral("prompt"), op.prompt);
-        const Result<QString> mask = maskBase64(op, parent);
-        if (!mask)
-            return mask.error();
-        body.insert(QStringLiteral("mask"), *mask);
-        break;
-    }
-    case OperationKind::Seed:
-        path = QStringLiteral("/v1/midjourney/seed");
-        break;
-    default:
-        return Error::make(Error::Kind::Unsupported,
-                           tr("%1 has no %2").arg(familyName(), operationKindName(op.kind)));
-    }
-    return HttpCall::post(path, body);
-}
-
-HttpCall KolerskyAdapter::buildStatus(const QString &remoteId, const Account &) const
-{
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("requestId"), remoteId);
-    return HttpCall::get(QStringLiteral("/v1/status"), query, HttpCall::Purpose::Status);
-}
-
-std::optional<HttpCall> KolerskyAdapter::buildCancel(const QString &remoteId, const Account &) const
-{
-    // DELETE with a JSON body (§1 Decisions: sendCustomRequest); honoured only while "accepted".
-    QJsonObject body;
-    body.insert(QStringLiteral("requestId"), remoteId);
-    return HttpCall::custom("DELETE", QStringLiteral("/v1/midjourney/cancel"), body,
-                            HttpCall::Purpose::Cancel);
 }
 
 Availability KolerskyAdapter::cancelAvailability(const Task &task, const Account &) const

@@ -1,8 +1,9 @@
 #pragma once
 
 #include "model/error.h"
+#include "model/httpcall.h"
 #include "model/operation.h"
-#include "net/httpcall.h"
+#include "model/task.h"
 
 #include <QJsonObject>
 #include <QLatin1String>
@@ -25,6 +26,11 @@ inline constexpr int kMinIntervalMs = 5000;
 inline constexpr QLatin1String kDefaultMotion("high");
 
 QString tr(const char *text);
+
+// What a stored parent holds: a grid (U, V, reroll act on its tiles), a single image (an upscale: pan,
+// zoom, inpaint act on it) or videos.
+enum class ParentShape { Grid, Single, Video };
+ParentShape shapeOf(const Task &parent);
 QString familyName(); // "kolersky", as in "kolersky has no blend"
 
 const QStringList &aspectRatios();

@@ -1,6 +1,6 @@
 #include "mjproxyadapter.h"
 
-#include "mjproxyanswers.h"
+#include "mjproxyprotocol.h"
 #include "mjproxybuttons.h"
 #include "mjproxyforecast.h"
 #include "model/promptflags.h"
@@ -83,12 +83,8 @@ Availability MjproxyAdapter::availability(const Operation &op, const Task *paren
             return Availability::no(tr("midjourney-proxy makes videos with Animate on an upscaled image"));
         return Availability::yes();
     }
-    if (!parent)
-        return Availability::no(tr("Select a finished task first"));
-    if (parent->state != TaskState::Succeeded)
-        return Availability::no(tr("The task has not finished yet"));
-    if (parent->remoteId.isEmpty())
-        return Availability::no(tr("This task has no midjourney-proxy id"));
+    if (const auto refused = parentNotReady(parent, tr("This task has no midjourney-proxy id")))
+        return *refused;
     if (op.kind == OperationKind::Seed)
         return Availability::yes();
 
@@ -191,7 +187,7 @@ ConnectionReport MjproxyAdapter::parseConnectionTest(const Result<HttpResponse> 
     }
     if (response && (response->status == 401 || response->status == 403)) {
         const auto json = vendor::parseObject(*response);
-        const QString message = json ? vendorMessage(*json) : vendor::excerpt(response->body);
+        const QString message = json ? vendorMessage(*json) : http::excerpt(response->body);
         return {Verdict::KeyRejected, message};
     }
     return ProviderAdapter::parseConnectionTest(response);

@@ -1,4 +1,4 @@
-#include "mjproxyanswers.h"
+#include "mjproxyprotocol.h"
 
 #include "mjproxybuttons.h"
 #include "providers/common/vendorjson.h"
@@ -16,20 +16,6 @@ namespace {
 QString tr(const char *text)
 {
     return QCoreApplication::translate("MjproxyAdapter", text);
-}
-
-// The envelope's code: a JSON number or, at some gateways, a string of digits.
-std::optional<int> codeOf(const QJsonValue &value)
-{
-    if (value.isDouble())
-        return value.toInt();
-    if (value.isString()) {
-        bool ok = false;
-        const int code = value.toString().trimmed().toInt(&ok);
-        if (ok)
-            return code;
-    }
-    return std::nullopt;
 }
 
 Error::Kind kindForCode(int code, Error::Kind otherwise)
@@ -82,7 +68,7 @@ Error envelopeError(const HttpResponse &response, const QJsonObject &body, int c
         = isCreditsMessage(message) ? Error::Kind::PaymentRequired : kindForCode(code, otherwise);
     Error e = Error::make(kind, message, response.status, QString::number(code));
     if (e.kind == Error::Kind::RateLimited)
-        e.retryAfter = vendor::retryAfter(response);
+        e.retryAfter = http::retryAfter(response);
     return e;
 }
 
@@ -92,7 +78,7 @@ Error httpFailure(const HttpResponse &response)
     const auto json = vendor::parseObject(response);
     if (!json)
         return vendor::httpError(response);
-    const auto code = codeOf(json->value(QLatin1String("code")));
+    const auto code = vendor::codeNumber(json->value(QLatin1String("code")));
     Error e = vendor::httpError(response, vendorMessage(*json), code ? QString::number(*code) : QString());
     if (isCreditsMessage(e.message))
         e.kind = Error::Kind::PaymentRequired;
@@ -247,7 +233,7 @@ Result<SubmitOutcome> readSubmit(const Operation &op, const HttpResponse &respon
     const auto json = vendor::parseObject(response);
     if (!json)
         return json.error();
-    const auto code = codeOf(json->value(QLatin1String("code")));
+    const auto code = vendor::codeNumber(json->value(QLatin1String("code")));
     if (!code)
         return vendor::badShape(response, tr("\"code\" is missing"));
     const bool seed = op.kind == OperationKind::Seed;
@@ -290,7 +276,7 @@ Result<TaskSnapshot> readStatus(const HttpResponse &response)
         return json.error();
     if (!json->contains(QLatin1String("status")) && json->contains(QLatin1String("code"))) {
         // An envelope instead of a task object: some servers answer "not found" this way.
-        const auto code = codeOf(json->value(QLatin1String("code")));
+        const auto code = vendor::codeNumber(json->value(QLatin1String("code")));
         if (code && *code != 1)
             return envelopeError(response, *json, *code, Error::Kind::BadResponse);
     }
@@ -391,7 +377,7 @@ Status readCancel(const HttpResponse &response)
     const QJsonValue codeValue = json->value(QLatin1String("code"));
     if (codeValue.isUndefined() || codeValue.isNull())
         return {};
-    const auto code = codeOf(codeValue);
+    const auto code = vendor::codeNumber(codeValue);
     if (code && *code == 1)
         return {};
     return refused(envelopeError(response, *json, code.value_or(0), Error::Kind::InvalidRequest));

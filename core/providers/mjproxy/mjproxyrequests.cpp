@@ -3,7 +3,7 @@
 
 #include "mask/maskexport.h"
 #include "mjproxyadapter.h"
-#include "mjproxyanswers.h"
+#include "mjproxyprotocol.h"
 #include "mjproxybuttons.h"
 #include "mjproxyprompt.h"
 

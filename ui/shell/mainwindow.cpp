@@ -7,12 +7,12 @@
 #include "history/historymodel.h"
 #include "history/historyview.h"
 #include "history/thumbnailloader.h"
-#include "imagecache.h"
+#include "common/imagecache.h"
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
 #include "settings/settingsdialog.h"
 #include "shortcutsdialog.h"
-#include "tasklistmodel.h"
+#include "common/tasklistmodel.h"
 
 #include <QAction>
 #include <QApplication>

@@ -58,4 +58,19 @@ struct HttpResponse
     static HttpResponse json(int status, const QJsonObject &body);
 };
 
+// Helpers on the wire values that every layer above shares (adapters, the HTTP client, base URLs).
+namespace http {
+
+// When a 429/503 answer lets us come back: Retry-After in seconds (from `response.received`) or as an
+// HTTP date. Invalid when absent or unreadable.
+QDateTime retryAfter(const HttpResponse &response);
+
+// Up to `max` characters of the body, single-line, for messages (never includes request headers).
+QString excerpt(const QByteArray &body, int max = 160);
+
+// True for 127.0.0.0/8, ::1 and "localhost" (PROVIDERS.md: HTTPS is required except for these).
+bool isLoopbackHost(const QString &host);
+
+} // namespace http
+
 } // namespace tessera

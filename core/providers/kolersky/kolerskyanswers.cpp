@@ -7,9 +7,38 @@
 
 #include <QJsonArray>
 
+#include <array>
+
 namespace tessera::kolersky {
 
 namespace {
+
+// Words of content-policy refusals: Midjourney's own ("Banned prompt detected", "our AI moderator thinks
+// this prompt is probably against our community standards", "image filters") and the vendor's Russian.
+// Not "forbidden": a reference URL answering "403 Forbidden" is no content refusal.
+constexpr std::array kPolicyWords {
+    "banned",
+    "moderat",
+    "community standards",
+    "community guidelines",
+    "content policy",
+    "policy violation",
+    "violat",
+    "prohibited",
+    "nsfw",
+    "inappropriate",
+    "image filter",
+    "запрещ",
+    "модерац",
+    "нарушени",
+    "нарушает",
+};
+
+bool isSuccessCode(int code)
+{
+    return code >= 200 && code < 300;
+}
+
 
 // The answer as a JSON object, or the Error it stands for. A non-2xx answer that is not JSON (a proxy's
 // 502 page) is an HTTP error of its status, not a BadResponse, so that 429/503/5xx keep their meaning.
@@ -250,7 +279,7 @@ ConnectionReport KolerskyAdapter::parseConnectionTest(const Result<HttpResponse>
     const Result<QJsonObject> body = vendor::parseObject(r);
     if (!body) {
         if (r.status == 401 || r.status == 403)
-            return {Verdict::KeyRejected, vendor::excerpt(r.body)};
+            return {Verdict::KeyRejected, http::excerpt(r.body)};
         return {Verdict::NotThisApi, body.error().message};
     }
     const bool looksLikeKolersky = body->contains(QStringLiteral("status"))
@@ -259,7 +288,7 @@ ConnectionReport KolerskyAdapter::parseConnectionTest(const Result<HttpResponse>
     const std::optional<Error> e = envelopeError(r, *body);
     if (!e)
         return looksLikeKolersky ? ConnectionReport {Verdict::KeyAccepted, {}}
-                                 : ConnectionReport {Verdict::NotThisApi, vendor::excerpt(r.body)};
+                                 : ConnectionReport {Verdict::NotThisApi, http::excerpt(r.body)};
     switch (e->kind) {
     case Error::Kind::Unauthorized:
         // The envelope may say 401/403 with HTTP 200 (§1 Errors).
@@ -276,6 +305,64 @@ ConnectionReport KolerskyAdapter::parseConnectionTest(const Result<HttpResponse>
         // "Not found" for the made-up id: the key was accepted.
         return {looksLikeKolersky ? Verdict::KeyAccepted : Verdict::NotThisApi, e->message};
     }
+}
+
+std::optional<int> envelopeCode(const QJsonObject &body)
+{
+    return vendor::codeNumber(body.value(QStringLiteral("code")));
+}
+
+Error::Kind kindFor(int code, const QString &words)
+{
+    const QString w = words.toLower();
+    if (w.contains(QLatin1String("insufficient")) || w.contains(QLatin1String("requests remaining"))
+        || w.contains(QLatin1String("remaining requests")))
+        return Error::Kind::PaymentRequired;
+    return vendor::kindForStatus(code);
+}
+
+std::optional<Error> envelopeError(const HttpResponse &response, const QJsonObject &body)
+{
+    const std::optional<int> code = envelopeCode(body);
+    const QString err = vendor::firstString(body, {"err"});
+    const bool httpFailed = !response.isSuccess();
+    const bool envelopeFailed = (code && !isSuccessCode(*code)) || (!code && !err.isEmpty());
+    if (!httpFailed && !envelopeFailed)
+        return std::nullopt;
+
+    const QString message = vendor::firstString(body, {"message", "err"});
+    // The envelope's own code says more than a 200 around it; when both fail, the envelope's is the
+    // vendor's more specific word (a 400 page around "code": 403 "Insufficient requests").
+    int effective = response.status;
+    if (code && *code >= 400)
+        effective = *code;
+    const QString words = err + QLatin1Char(' ') + message;
+    Error::Kind kind = !httpFailed && !code ? Error::Kind::InvalidRequest : kindFor(effective, words);
+    // A prompt refused at submit ("Banned prompt") is a content-policy refusal, not a malformed request.
+    const bool plainRefusal = kind == Error::Kind::InvalidRequest || kind == Error::Kind::BadResponse
+        || kind == Error::Kind::ServerError;
+    if (plainRefusal && isContentPolicy(words))
+        kind = Error::Kind::ContentRejected;
+    QString text = message;
+    if (text.isEmpty()) {
+        text = tr("The server answered %1").arg(effective);
+        if (const QString said = http::excerpt(response.body); !said.isEmpty())
+            text += QStringLiteral(": ") + said;
+    }
+    Error e = Error::make(kind, text, response.status, code ? QString::number(*code) : QString());
+    if (kind == Error::Kind::RateLimited || response.status == 503)
+        e.retryAfter = http::retryAfter(response);
+    return e;
+}
+
+bool isContentPolicy(const QString &text)
+{
+    const QString t = text.toLower();
+    for (const char *word : kPolicyWords) {
+        if (t.contains(QString::fromUtf8(word)))
+            return true;
+    }
+    return false;
 }
 
 } // namespace tessera::kolersky

@@ -2,7 +2,7 @@
 
 #include "model/operation.h"
 #include "model/result.h"
-#include "net/httpcall.h"
+#include "model/httpcall.h"
 #include "providers/provideradapter.h"
 
 #include <QJsonObject>

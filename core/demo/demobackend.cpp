@@ -3,14 +3,14 @@
 #include "logging.h"
 #include "mask/maskexport.h"
 #include "storage/imagearchive.h"
-#include "tasks/clock.h"
+#include "model/clock.h"
+#include "model/futures.h"
 
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFuture>
-#include <QFutureWatcher>
 #include <QImageWriter>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -260,9 +260,7 @@ TransportReply *DemoBackend::download(const QUrl &url, const Account &, qint64 m
     auto *reply = new DemoReply;
     // The watcher is the reply's child: when the reply goes first, the render's result is dropped
     // (QFuture::then with a context that dies first asserts in Qt 6.4).
-    auto *watcher = new QFutureWatcher<QByteArray>(reply);
-    QObject::connect(watcher, &QFutureWatcherBase::finished, reply, [reply, watcher, maxBytes] {
-        const QByteArray png = watcher->result();
+    whenReady(reply, QtConcurrent::run(renderPng, *picture), [reply, maxBytes](const QByteArray &png) {
         if (png.isEmpty()) {
             reply->finish(Error::make(Error::Kind::ServerError, tr("The demo could not render the image")));
             return;
@@ -278,7 +276,6 @@ TransportReply *DemoBackend::download(const QUrl &url, const Account &, qint64 m
         response.body = png;
         reply->finish(response);
     });
-    watcher->setFuture(QtConcurrent::run(renderPng, *picture));
     return reply;
 }
 

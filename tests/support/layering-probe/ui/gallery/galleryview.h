@@ -1,0 +1,2 @@
+#pragma once
+// Layering probe: a screen.
