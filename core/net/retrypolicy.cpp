@@ -106,4 +106,9 @@ qint64 RetryPolicy::random(qint64 bound) const
     return std::clamp<qint64>(value, 0, bound);
 }
 
+bool RetryPolicy::provesNotCreated(const Error &error)
+{
+    return error.httpStatus == 429 || error.httpStatus == 503 || error.kind == Error::Kind::RateLimited;
+}
+
 } // namespace tessera

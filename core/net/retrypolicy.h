@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/error.h"
 #include "model/httpcall.h"
 
 #include <QDateTime>
@@ -79,6 +80,10 @@ public:
     // (uploads, account calls: effects Tessera cannot vouch for) are sent again only when the server
     // proved it did not act (429, 503) or the request never left (NotConnected).
     static bool isRepeatable(HttpCall::Purpose purpose);
+    // Whether a failed submit proves the server created nothing, so that it may wait and go again: a 429
+    // or 503 answer, or a family's own "too busy, try later" (RateLimited, e.g. midjourney-proxy's queue
+    // full with HTTP 200). Anything else may have reached the server and is never sent again.
+    static bool provesNotCreated(const Error &error);
 
     const Config &config() const { return m_config; }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "job.h"
 #include "model/account.h"
 #include "model/operation.h"
 #include "model/result.h"
@@ -20,8 +21,11 @@
 namespace tessera {
 
 class Clock;
+class Downloader;
 class HistoryStore;
 class ImageArchive;
+class Leases;
+class PollScheduler;
 class ProviderRegistry;
 class SecretStore;
 class Transport;
@@ -39,7 +43,7 @@ class TransportReply;
 //   (account option "concurrency", else Config::defaultConcurrency); the rest wait in Queued.
 // - Several processes (GUI and CLI) may share one database: a task is driven only by the engine that
 //   holds its lease; leases are renewed while the engine lives and released when it is destroyed.
-class TaskEngine : public QObject
+class TaskEngine : public QObject, private JobHost
 {
     Q_OBJECT
 public:
@@ -114,7 +118,7 @@ public:
 
     bool isDriving(const QString &taskId) const;
     int drivingCount() const { return static_cast<int>(m_jobs.size()); }
-    QString ownerId() const { return m_owner; }
+    QString ownerId() const;
 
     const ProviderRegistry &providers() const { return m_providers; }
 
@@ -132,36 +136,34 @@ signals:
     void remixPromptNeeded(const QString &taskId, const QString &suggested);
 
 private:
-    struct Job;
+    // JobHost: what the engine's parts ask of it.
+    Job *jobFor(const QString &taskId, int generation) const override;
+    std::vector<Job *> jobs() const override;
+    bool persist(Job &job, bool withImages = false) override;
+    void changed(const Job &job) override;
+    void finishRun(Job &job, TaskState state, std::optional<Error> error = std::nullopt) override;
+    void applySnapshot(Job &job, const TaskSnapshot &snapshot) override;
+    Job *startRetryJob(const Task &task, const Account &account, const ProviderAdapter *adapter) override;
+    void endRetryJob(Job &job) override;
 
-    Job *jobFor(const QString &taskId, int generation) const;
     Job *startJob(const Task &task, const Account &account, const ProviderAdapter *adapter,
                   bool needsKey = true);
+    // Stops a job whose state could not be written: reports it as Failed (storageFailed, taskChanged,
+    // taskFinished), answers a pending cancel, releases nothing the store could not record. The one way a
+    // run stops without reaching finishRun's own write.
+    void abandon(Job &job, const Error &why);
     void pump();
     void submitJob(Job &job);
     void send(Job &job, const Result<HttpCall> &call);
     void onSubmitted(const QString &taskId, int generation, TransportReply *reply, bool modal);
+    // A submit the provider refused for now (429/503, proven not created): it waits and goes again.
+    void waitToResubmit(Job &job, const Error &e);
     // The submit waits for the provider's limit: kept on the task (remote "waitUntil", ms since the epoch,
     // and "waitStatus", 429 or 503) until it goes again.
     void showWait(Job &job, qint64 untilMs, int httpStatus);
-    void clearWait(Job &job);
-    SubmitContext contextOf(const Job &job);
+    static void clearWait(Job &job);
+    SubmitContext contextOf(const Job &job) const;
     void sendModal(Job &job, const SubmitContext &context);
-    void schedulePoll(Job &job, qint64 delayMs);
-    void poll(const QString &taskId, int generation);
-    // Ends the run as Unfinished when the vendor's budget of checks, the run's cap or its time is spent;
-    // true then.
-    bool pollLimitReached(Job &job);
-    bool pollsLeft(const Job &job) const;
-    // The interval after the next check: steady, then growing, never below the vendor's minimum.
-    qint64 nextInterval(const Job &job) const;
-    std::optional<PollPolicy> policyOf(const Task &task);
-    QString budgetSpent(const Task &task, const PollPolicy &policy) const;
-    // Polls `job` together with the account's other tasks due soon in one batch request, where the family
-    // has one; false when it was not batched.
-    bool pollInBatch(Job &job);
-    void onStatus(const QString &taskId, int generation, TransportReply *reply);
-    void applySnapshot(Job &job, const TaskSnapshot &snapshot);
     void loadKey(Job &job);
     // Reads the account's key (once; nothing for the demo or without a SecretStore) and calls `done` on
     // this thread with it, or with a MissingKey error.
@@ -171,28 +173,18 @@ private:
     Status cancelElsewhere(const Task &task);
     // Emits cancelAnswered on the next turn of the event loop (callers may still be inside cancel()).
     void answerCancel(const QString &taskId, bool cancelled, const Error &detail);
+    // Whether a job's parent has succeeded (it is then loaded into the job, once), is still on its way, or
+    // ended otherwise (the job then fails).
     enum class ParentGate { Ready, Wait, Failed };
     ParentGate parentGate(Job &job);
-    void startDownloads(Job &job, const TaskSnapshot &snapshot);
-    void downloadNext(Job &job);
-    void onDownloaded(const QString &taskId, int generation, int slot, TransportReply *reply);
-    void onIngested(const QString &taskId, int generation, int slot, const Result<QList<ImageRef>> &stored);
-    void finishDownloads(Job &job);
-    void startNextRetry();
-    bool startRetry(const QString &taskId);
-    void finishRetry(Job &job);
-    // Frees the leases of `owners` that belong to processes of this machine that have died.
-    void releaseDeadLeases(const QStringList &owners);
-
-    // Writes the job's task; on failure stops the job and reports. Returns false when it failed.
-    bool persist(Job &job, bool withImages = false);
-    void touch(Job &job);
-    // Ends the run: stores the terminal state, releases the lease, emits taskChanged + taskFinished.
-    void finishRun(Job &job, TaskState state, std::optional<Error> error = std::nullopt);
+    std::optional<PollPolicy> policyOf(const Task &task);
+    QString budgetSpent(const Task &task, const PollPolicy &policy) const;
     void takeOver(const Task &task);
     void renewLeases();
     int slotsInUse(const QString &accountId) const;
     int concurrencyFor(const Account &account) const;
+    // "Task … not found" for a task id the store does not hold (or its read error).
+    static Result<Task> found(const Result<std::optional<Task>> &stored, const QString &taskId);
 
     HistoryStore &m_store;
     bool m_asksRemixPrompts = false;
@@ -202,15 +194,14 @@ private:
     SecretStore *m_secrets = nullptr;
     Clock &m_clock;
     Config m_config;
-    QString m_owner;
+    std::unique_ptr<Leases> m_leases;
+    PollScheduler *m_polls;
+    Downloader *m_downloads;
     std::map<QString, std::unique_ptr<Job>> m_jobs;
-    QList<QPointer<TransportReply>> m_batchReplies; // batch status requests in flight
     QList<QPointer<TransportReply>> m_sideReplies; // cancels of tasks other processes drive
-    QSet<QString> m_noBatch; // accounts whose server refused a batch status request
     bool m_pumpQueued = false;
     bool m_adoptScheduled = false;
     bool m_downloadsRetried = false;
-    QStringList m_retryQueue; // ended tasks whose images retryDownloads() will fetch
 };
 
 } // namespace tessera

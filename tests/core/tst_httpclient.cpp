@@ -70,6 +70,7 @@ private slots:
     void retryTable_data();
     void retryTable();
     void retryJitterBounds();
+    void submitsProvenNotCreated();
 
     void authStyles_data();
     void authStyles();
@@ -224,6 +225,18 @@ void TestHttpClient::retryTable()
     QCOMPARE(d.retry, retry);
     if (retry)
         QCOMPARE(d.delayMs, delayMs);
+}
+
+// The one rule for when a failed submit may go again (issue 13: it lived in the engine).
+void TestHttpClient::submitsProvenNotCreated()
+{
+    QVERIFY(RetryPolicy::provesNotCreated(Error::make(Error::Kind::RateLimited, {}, 429)));
+    QVERIFY(RetryPolicy::provesNotCreated(Error::make(Error::Kind::Maintenance, {}, 503)));
+    // midjourney-proxy's queue full: HTTP 200, code 23.
+    QVERIFY(RetryPolicy::provesNotCreated(Error::make(Error::Kind::RateLimited, {}, 200, QStringLiteral("23"))));
+    QVERIFY(!RetryPolicy::provesNotCreated(Error::make(Error::Kind::ServerError, {}, 500)));
+    QVERIFY(!RetryPolicy::provesNotCreated(Error::make(Error::Kind::Timeout, {})));
+    QVERIFY(!RetryPolicy::provesNotCreated(Error::make(Error::Kind::Maintenance, {}, 455)));
 }
 
 void TestHttpClient::retryJitterBounds()
