@@ -80,6 +80,8 @@ public:
     // The headers as they may be logged: Authorization, Proxy-Authorization, mj-api-secret, X-Api-Key,
     // Cookie, Set-Cookie and any header whose value contains `apiKey` read "<redacted>".
     static Headers redactHeaders(const Headers &headers, const QString &apiKey);
+    // `text` with every occurrence of `apiKey` read "<redacted>" (URLs and answer excerpts in the log).
+    static QString redactText(QString text, const QString &apiKey);
 
     // Configuration, retry policy and Retry-After gates, shared with the replies in flight so that they
     // may outlive the client (declared here so that the .cpp's reply class can name it).
