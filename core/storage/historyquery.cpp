@@ -3,6 +3,7 @@
 #include "historyquery.h"
 
 #include "historystore.h"
+#include "historysql.h"
 
 #include <QCoreApplication>
 #include <QSqlError>
@@ -10,17 +11,10 @@
 
 namespace tessera {
 
+using historysql::sqlError;
+using historysql::tr;
+
 namespace {
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("HistoryStore", text);
-}
-
-Error sqlError(const QString &what, const QSqlError &error)
-{
-    return Error::make(Error::Kind::Io, what + QStringLiteral(": ") + error.text());
-}
 
 bool hasLetterOrDigit(const QString &piece)
 {
