@@ -133,6 +133,16 @@ bool TaskEngine::isDriving(const QString &taskId) const
     return m_jobs.count(taskId) != 0;
 }
 
+Result<Task> TaskEngine::storedTask(const QString &taskId) const
+{
+    const auto stored = m_store.task(taskId);
+    if (!stored)
+        return stored.error();
+    if (!stored->has_value())
+        return Error::make(Error::Kind::NotFound, tr("There is no task \"%1\"").arg(taskId));
+    return **stored;
+}
+
 int TaskEngine::concurrencyFor(const Account &account) const
 {
     const double n = account.numberOption(QStringLiteral("concurrency"), m_config.defaultConcurrency);
@@ -221,13 +231,13 @@ Result<QString> TaskEngine::submit(const Operation &requested, const QString &ac
     task.state = TaskState::Queued;
     std::optional<Task> parent;
     if (isAction(op.kind)) {
-        const auto stored = m_store.task(op.parentTaskId);
-        if (!stored)
-            return stored.error();
-        if (!stored->has_value())
+        Result<Task> stored = storedTask(op.parentTaskId);
+        if (!stored && stored.error().kind == Error::Kind::NotFound)
             return Error::make(Error::Kind::InvalidRequest,
                                tr("parent: there is no task \"%1\"").arg(op.parentTaskId));
-        parent = **stored;
+        if (!stored)
+            return stored.error();
+        parent = std::move(*stored);
         if (parent->accountId != task.accountId)
             return Error::make(Error::Kind::InvalidRequest,
                                tr("account: an action runs on the account of its parent task"));

@@ -138,6 +138,8 @@ signals:
 private:
     // JobHost: what the engine's parts ask of it.
     Job *jobFor(const QString &taskId, int generation) const override;
+    // The stored task, or NotFound ("There is no task …"), or the store's own error.
+    Result<Task> storedTask(const QString &taskId) const;
     std::vector<Job *> jobs() const override;
     bool persist(Job &job, bool withImages = false) override;
     void changed(const Job &job) override;

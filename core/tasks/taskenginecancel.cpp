@@ -25,12 +25,10 @@ Status TaskEngine::cancel(const QString &taskId)
     if (Job *job = jobFor(taskId, 0))
         return cancelJob(*job);
 
-    const auto stored = m_store.task(taskId);
+    Result<Task> stored = storedTask(taskId);
     if (!stored)
         return stored.error();
-    if (!stored->has_value())
-        return Error::make(Error::Kind::NotFound, tr("There is no task \"%1\"").arg(taskId));
-    Task task = **stored;
+    Task task = std::move(*stored);
     if (task.state == TaskState::Unfinished || task.state == TaskState::Unknown) {
         task.state = TaskState::Cancelled;
         task.updated = m_clock.now();

@@ -18,12 +18,10 @@ Status TaskEngine::check(const QString &taskId)
 {
     if (isDriving(taskId))
         return {};
-    const auto stored = m_store.task(taskId);
+    Result<Task> stored = storedTask(taskId);
     if (!stored)
         return stored.error();
-    if (!stored->has_value())
-        return Error::make(Error::Kind::NotFound, tr("There is no task \"%1\"").arg(taskId));
-    Task task = **stored;
+    Task task = std::move(*stored);
     if (isActive(task.state)) {
         const Result<bool> adopted = adopt(taskId);
         if (!adopted)
