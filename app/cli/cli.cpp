@@ -112,8 +112,6 @@ int Cli::run(const QStringList &arguments)
         return accounts(args);
     if (command == QLatin1String("mask"))
         return mask(args);
-    if (command == QLatin1String("dev"))
-        return dev(args);
     // Nothing on stdout: a script reading it must not mistake the help text for a result.
     return fail(tr("unknown command \"%1\" (`tessera-cli help` lists the commands)").arg(command), Usage);
 }

@@ -40,7 +40,6 @@ private:
     int history(const QStringList &args);
     int accounts(const QStringList &args);
     int mask(const QStringList &args); // maskcommands.cpp
-    int dev(const QStringList &args); // devcommands.cpp
     int accountsList(const QStringList &args);
     int accountsAdd(const QStringList &args);
     int accountsNamed(const QString &sub, const QStringList &args);

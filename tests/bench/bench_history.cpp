@@ -1,12 +1,12 @@
 // The history at scale (issue 6): opening a 100,000-task history with the browser's first page, full-text
 // search, pages deep in the list, scrolling through all of it, and the memory that takes.
 //
-// Against a history made by `tessera-cli dev populate` (README, "History at scale"):
+// Against a history made by `tessera-populate` (README, "History at scale"):
 //   TESSERA_BENCH_HOME=/tmp/tessera-100k bench_history
 // where TESSERA_BENCH_HOME is the HOME the generator ran with (the history is then in
 // .local/share/tessera) or the data directory itself (the folder holding history.sqlite). Without it the
 // benchmark populates a temporary folder with TESSERA_BENCH_TASKS tasks (default 100,000; about a
-// minute) by running tessera-cli, and removes it at the end.
+// minute) by running tessera-populate, and removes it at the end.
 #include "storage/historystore.h"
 
 #include <QCoreApplication>
@@ -237,7 +237,7 @@ QString findOrPopulate(std::unique_ptr<QTemporaryDir> &temporary)
                 return candidate;
         }
         std::fprintf(stderr,
-                     "TESSERA_BENCH_HOME=%s holds no history.sqlite (run tessera-cli dev populate "
+                     "TESSERA_BENCH_HOME=%s holds no history.sqlite (run tessera-populate "
                      "with HOME set to it first)\n",
                      qPrintable(given));
         return {};
@@ -257,11 +257,9 @@ QString findOrPopulate(std::unique_ptr<QTemporaryDir> &temporary)
     env.insert(QStringLiteral("XDG_CACHE_HOME"), root + QStringLiteral("/.cache"));
     cli.setProcessEnvironment(env);
     cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    cli.start(QStringLiteral(TESSERA_CLI_PATH),
-              {QStringLiteral("dev"), QStringLiteral("populate"), QStringLiteral("--tasks"),
-               QString::number(tasks)});
+    cli.start(QStringLiteral(TESSERA_POPULATE_PATH), {QStringLiteral("--tasks"), QString::number(tasks)});
     if (!cli.waitForFinished(-1) || cli.exitStatus() != QProcess::NormalExit || cli.exitCode() != 0) {
-        std::fprintf(stderr, "tessera-cli dev populate failed\n");
+        std::fprintf(stderr, "tessera-populate failed\n");
         return {};
     }
     return root + QStringLiteral("/.local/share/tessera/history.sqlite");

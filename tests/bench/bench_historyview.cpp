@@ -1,6 +1,6 @@
 // The History browser at scale (issue "History and archive at scale": scrolling never blocks the GUI
 // thread for more than 16 ms). Against a populated history (TESSERA_BENCH_HOME, as for bench_history:
-// the HOME `tessera-cli dev populate` ran with, or the folder holding history.sqlite), the real
+// the HOME `tessera-populate` ran with, or the folder holding history.sqlite), the real
 // HistoryView over the paging model reading pages on its worker thread: each iteration jumps the grid to
 // a seeded random position and lets Qt paint it and handle what arrived; worst_ms is the longest such
 // GUI-thread frame. Runs on the offscreen platform unless QT_QPA_PLATFORM says otherwise.
@@ -43,7 +43,7 @@ void BM_ScrollJump(benchmark::State &state)
     const QString path = historyPath();
     if (path.isEmpty()) {
         state.SkipWithError(
-            "set TESSERA_BENCH_HOME to a history made by `tessera-cli dev populate` (README)");
+            "set TESSERA_BENCH_HOME to a history made by `tessera-populate` (README)");
         return;
     }
     auto store = HistoryStore::open(path);

@@ -1,5 +1,5 @@
-// `tessera-cli dev populate` end to end: the real binary, run with QProcess in a throwaway home per test
-// case. The synthetic history must look like a real one to every reader (accounts, lineage, states,
+// `tessera-populate` (tools/) end to end: the real binary, run with QProcess in a throwaway home per test
+// case; tessera-cli reads the history back. The synthetic history must look like a real one to every reader (accounts, lineage, states,
 // images that exist and decode with the hash recorded), be found by the full-text search, be the same
 // for the same seed, and never be mixed into a history of the user's own without --force.
 #include "storage/historystore.h"
@@ -44,7 +44,7 @@ struct Run
 
 } // namespace
 
-class TstCliPopulate : public QObject
+class TstPopulate : public QObject
 {
     Q_OBJECT
 
@@ -57,9 +57,13 @@ private slots:
     void refusesAHistoryOfYourOwnWithoutForce();
     void badArguments_data();
     void badArguments();
+    void helpPrintsUsage();
+    void theShippedCliHasNoDevCommand();
 
 private:
+    Run populate(const QStringList &args, const QString &home = {});
     Run cli(const QStringList &args, const QString &home = {});
+    Run run(const QString &program, const QStringList &args, const QString &home);
     QString dataDir(const QString &home = {}) const;
     std::unique_ptr<HistoryStore> openStore(const QString &home = {});
     QList<Task> allTasks(HistoryStore &store);
@@ -70,31 +74,41 @@ private:
     int m_homes = 0;
 };
 
-void TstCliPopulate::init()
+void TstPopulate::init()
 {
     m_tmp = std::make_unique<QTemporaryDir>();
     QVERIFY(m_tmp->isValid());
     m_home = newHome();
 }
 
-void TstCliPopulate::cleanup()
+void TstPopulate::cleanup()
 {
     m_tmp.reset();
 }
 
-QString TstCliPopulate::newHome()
+QString TstPopulate::newHome()
 {
     const QString home = m_tmp->filePath(QStringLiteral("home%1").arg(++m_homes));
     QDir().mkpath(home);
     return home;
 }
 
-QString TstCliPopulate::dataDir(const QString &home) const
+QString TstPopulate::dataDir(const QString &home) const
 {
     return (home.isEmpty() ? m_home : home) + QStringLiteral("/data/tessera");
 }
 
-Run TstCliPopulate::cli(const QStringList &args, const QString &home)
+Run TstPopulate::populate(const QStringList &args, const QString &home)
+{
+    return run(QStringLiteral(TESSERA_POPULATE_PATH), args, home);
+}
+
+Run TstPopulate::cli(const QStringList &args, const QString &home)
+{
+    return run(QStringLiteral(TESSERA_CLI_PATH), args, home);
+}
+
+Run TstPopulate::run(const QString &program, const QStringList &args, const QString &home)
 {
     const QString root = home.isEmpty() ? m_home : home;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -106,12 +120,12 @@ Run TstCliPopulate::cli(const QStringList &args, const QString &home)
     QProcess process;
     process.setProcessEnvironment(env);
     process.setWorkingDirectory(root);
-    process.start(QStringLiteral(TESSERA_CLI_PATH), args);
+    process.start(program, args);
     Run run;
     if (!process.waitForFinished(kProcessTimeoutMs)) {
         process.kill();
         process.waitForFinished();
-        QTest::qFail("tessera-cli did not finish in time", __FILE__, __LINE__);
+        QTest::qFail(qPrintable(program + QStringLiteral(" did not finish in time")), __FILE__, __LINE__);
         return run;
     }
     run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
@@ -120,7 +134,7 @@ Run TstCliPopulate::cli(const QStringList &args, const QString &home)
     return run;
 }
 
-std::unique_ptr<HistoryStore> TstCliPopulate::openStore(const QString &home)
+std::unique_ptr<HistoryStore> TstPopulate::openStore(const QString &home)
 {
     auto store = HistoryStore::open(dataDir(home) + QStringLiteral("/history.sqlite"));
     if (!store) {
@@ -130,7 +144,7 @@ std::unique_ptr<HistoryStore> TstCliPopulate::openStore(const QString &home)
     return std::move(*store);
 }
 
-QList<Task> TstCliPopulate::allTasks(HistoryStore &store)
+QList<Task> TstPopulate::allTasks(HistoryStore &store)
 {
     const auto tasks = store.queryTasks({}, -1, 0);
     if (!tasks) {
@@ -140,11 +154,10 @@ QList<Task> TstCliPopulate::allTasks(HistoryStore &store)
     return *tasks;
 }
 
-void TstCliPopulate::populatesAHistoryLikeARealOne()
+void TstPopulate::populatesAHistoryLikeARealOne()
 {
-    const Run run = cli({QStringLiteral("dev"), QStringLiteral("populate"), QStringLiteral("--tasks"),
-                         QStringLiteral("200"), QStringLiteral("--seed"), QStringLiteral("7"),
-                         QStringLiteral("--json")});
+    const Run run = populate({QStringLiteral("--tasks"), QStringLiteral("200"), QStringLiteral("--seed"),
+                              QStringLiteral("7"), QStringLiteral("--json")});
     QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
     QVERIFY2(run.err.contains("200/200 tasks"), qPrintable(run.describe())); // progress on stderr
     const QJsonObject summary = QJsonDocument::fromJson(run.out).object();
@@ -229,10 +242,9 @@ void TstCliPopulate::populatesAHistoryLikeARealOne()
     QVERIFY(oldest.daysTo(newest) > 600); // spread over two years
 }
 
-void TstCliPopulate::searchFindsGeneratedPrompts()
+void TstPopulate::searchFindsGeneratedPrompts()
 {
-    const Run run = cli({QStringLiteral("dev"), QStringLiteral("populate"), QStringLiteral("--tasks"),
-                         QStringLiteral("200")});
+    const Run run = populate({QStringLiteral("--tasks"), QStringLiteral("200")});
     QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
     QVERIFY(run.out.startsWith("populated 200 tasks"));
     auto store = openStore();
@@ -258,13 +270,13 @@ void TstCliPopulate::searchFindsGeneratedPrompts()
     QCOMPARE(found, expected);
 }
 
-void TstCliPopulate::sameSeedSameHistoryAndRunsAdd()
+void TstPopulate::sameSeedSameHistoryAndRunsAdd()
 {
     const QString other = newHome();
-    const QStringList args {QStringLiteral("dev"), QStringLiteral("populate"), QStringLiteral("--tasks"),
-                            QStringLiteral("60"),  QStringLiteral("--seed"),   QStringLiteral("3")};
-    QCOMPARE(cli(args).exitCode, 0);
-    QCOMPARE(cli(args, other).exitCode, 0);
+    const QStringList args {QStringLiteral("--tasks"), QStringLiteral("60"), QStringLiteral("--seed"),
+                            QStringLiteral("3")};
+    QCOMPARE(populate(args).exitCode, 0);
+    QCOMPARE(populate(args, other).exitCode, 0);
     auto a = openStore();
     auto b = openStore(other);
     QVERIFY(a && b);
@@ -278,13 +290,13 @@ void TstCliPopulate::sameSeedSameHistoryAndRunsAdd()
     }
     a.reset();
     // A second run adds to a generated history (no --force: nothing there is the user's).
-    const Run again = cli(args);
+    const Run again = populate(args);
     QVERIFY2(again.exitCode == 0, qPrintable(again.describe()));
     a = openStore();
     QCOMPARE(*a->taskCount(), 120);
 }
 
-void TstCliPopulate::refusesAHistoryOfYourOwnWithoutForce()
+void TstPopulate::refusesAHistoryOfYourOwnWithoutForce()
 {
     {
         auto store = openStore();
@@ -298,48 +310,63 @@ void TstCliPopulate::refusesAHistoryOfYourOwnWithoutForce()
         own.created = QDateTime::currentDateTimeUtc();
         QVERIFY(store->insertTask(own, {}, 0));
     }
-    const QStringList args {QStringLiteral("dev"), QStringLiteral("populate"), QStringLiteral("--tasks"),
-                            QStringLiteral("10")};
-    const Run refused = cli(args);
+    const QStringList args {QStringLiteral("--tasks"), QStringLiteral("10")};
+    const Run refused = populate(args);
     QCOMPARE(refused.exitCode, 2);
     QVERIFY2(refused.err.contains("--force"), qPrintable(refused.describe()));
     QVERIFY(refused.out.isEmpty());
     QCOMPARE(*openStore()->taskCount(), 1);
 
-    const Run forced = cli(args + QStringList {QStringLiteral("--force")});
+    const Run forced = populate(args + QStringList {QStringLiteral("--force")});
     QVERIFY2(forced.exitCode == 0, qPrintable(forced.describe()));
     QCOMPARE(*openStore()->taskCount(), 11);
 }
 
-void TstCliPopulate::badArguments_data()
+void TstPopulate::badArguments_data()
 {
     QTest::addColumn<QStringList>("args");
-    const QString populate = QStringLiteral("populate");
     const QString tasks = QStringLiteral("--tasks");
-    QTest::newRow("no sub-command") << QStringList {};
-    QTest::newRow("unknown sub-command") << QStringList {QStringLiteral("frobnicate")};
-    QTest::newRow("no --tasks") << QStringList {populate};
-    QTest::newRow("zero") << QStringList {populate, tasks, QStringLiteral("0")};
-    QTest::newRow("negative") << QStringList {populate, tasks, QStringLiteral("-3")};
-    QTest::newRow("not a number") << QStringList {populate, tasks, QStringLiteral("many")};
-    QTest::newRow("too many") << QStringList {populate, tasks, QStringLiteral("20000000")};
-    QTest::newRow("bad seed") << QStringList {populate, tasks, QStringLiteral("5"), QStringLiteral("--seed"),
+    QTest::newRow("no arguments") << QStringList {};
+    QTest::newRow("a stray word") << QStringList {QStringLiteral("frobnicate")};
+    QTest::newRow("no --tasks") << QStringList {QStringLiteral("--seed"), QStringLiteral("3")};
+    QTest::newRow("--tasks without a value") << QStringList {tasks};
+    QTest::newRow("zero") << QStringList {tasks, QStringLiteral("0")};
+    QTest::newRow("negative") << QStringList {tasks, QStringLiteral("-3")};
+    QTest::newRow("not a number") << QStringList {tasks, QStringLiteral("many")};
+    QTest::newRow("too many") << QStringList {tasks, QStringLiteral("20000000")};
+    QTest::newRow("bad seed") << QStringList {tasks, QStringLiteral("5"), QStringLiteral("--seed"),
                                               QStringLiteral("x")};
-    QTest::newRow("positional") << QStringList {populate, tasks, QStringLiteral("5"),
-                                                QStringLiteral("extra")};
-    QTest::newRow("unknown option") << QStringList {populate, tasks, QStringLiteral("5"),
-                                                    QStringLiteral("--bogus")};
+    QTest::newRow("positional") << QStringList {tasks, QStringLiteral("5"), QStringLiteral("extra")};
+    QTest::newRow("unknown option") << QStringList {tasks, QStringLiteral("5"), QStringLiteral("--bogus")};
 }
 
-void TstCliPopulate::badArguments()
+void TstPopulate::badArguments()
 {
     QFETCH(QStringList, args);
-    const Run run = cli(QStringList {QStringLiteral("dev")} + args);
+    const Run run = populate(args);
     QVERIFY2(run.exitCode == 2, qPrintable(run.describe()));
     QVERIFY(run.out.isEmpty());
     QVERIFY(!run.err.isEmpty());
     QVERIFY(!QFile::exists(dataDir() + QStringLiteral("/history.sqlite"))); // nothing was created
 }
 
-QTEST_GUILESS_MAIN(TstCliPopulate)
-#include "tst_clipopulate.moc"
+void TstPopulate::helpPrintsUsage()
+{
+    const Run run = populate({QStringLiteral("--help")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe()));
+    QVERIFY(run.out.contains("--tasks N"));
+    QVERIFY(!QFile::exists(dataDir() + QStringLiteral("/history.sqlite")));
+}
+
+void TstPopulate::theShippedCliHasNoDevCommand()
+{
+    // A developer tool is not part of what users get: the CLI names no `dev` command.
+    const Run run = cli({QStringLiteral("dev"), QStringLiteral("populate"), QStringLiteral("--tasks"),
+                         QStringLiteral("5")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY(run.err.contains("unknown command"));
+    QVERIFY(!QFile::exists(dataDir() + QStringLiteral("/history.sqlite")));
+}
+
+QTEST_GUILESS_MAIN(TstPopulate)
+#include "tst_populate.moc"

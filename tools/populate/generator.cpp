@@ -1,14 +1,17 @@
-// tessera-cli dev: tools for developers. `dev populate` fills a throwaway data directory with a synthetic
-// history so that anyone can reproduce the figures of the README's "History at scale" (issue 6).
-#include "cli.h"
-#include "command.h"
+// How tessera-populate makes a history: deterministic random choices, a few dozen distinct pictures
+// reused through hard links, and tasks that hang below earlier ones as a user's actions do.
+#include "generator.h"
+
+#include "model/imageref.h"
+#include "model/operation.h"
+#include "storage/imagearchive.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QImage>
 #include <QImageWriter>
 #include <QPainter>
@@ -23,13 +26,10 @@
 #include <unistd.h>
 #endif
 
-namespace tessera::cli {
+namespace tessera::populate {
 
 namespace {
 
-// Generated accounts carry this id prefix: a task on any other account is the user's own, and a data
-// directory holding one is not populated without --force.
-const QString kAccountPrefix = QStringLiteral("populate-");
 constexpr int kBatchTasks = 2000; // tasks per transaction: one commit (one sync to disk) each
 constexpr int kVariants = 24; // distinct pictures; every image file reuses the bytes of one of them
 // Image files are hard links to a few written files (bytes are reused, the disk holds each once); a new
@@ -121,16 +121,7 @@ const std::array<const char *, 6> kRatios {"1:1", "16:9", "2:3", "3:2", "4:5", "
 const std::array<const char *, 4> kVersions {"7", "6.1", "6", "niji6"};
 const std::array<const char *, 4> kDirections {"left", "right", "up", "down"};
 
-struct Family
-{
-    const char *family;
-    const char *name;
-    int weight; // share of the root tasks, in percent
-};
-const std::array<Family, 4> kFamilies {{{"kolersky", "Kolersky (generated)", 40},
-                                        {"apixo", "Apixo (generated)", 25},
-                                        {"kie", "Kie (generated)", 25},
-                                        {"mjproxy", "Proxy (generated)", 10}}};
+
 
 struct VendorFailure
 {
@@ -293,11 +284,10 @@ struct Parent
     bool grid = false; // four tiles (else a single upscaled image)
 };
 
-// Makes the tasks, oldest first, and places their files in the archive.
-class Generator
+class GeneratorCore
 {
 public:
-    Generator(quint64 seed, int count, int firstNumber, const QString &archiveRoot)
+    GeneratorCore(quint64 seed, int count, int firstNumber, const QString &archiveRoot)
         : m_random(seed)
         , m_count(count)
         , m_firstNumber(firstNumber)
@@ -342,7 +332,7 @@ public:
         t.remoteId = kolersky
             ? QString::number(1'700'000'000'000'000'000ULL + m_random.next() % 100'000'000'000'000'000ULL)
             : m_random.hex(32);
-        t.remote.insert(QStringLiteral("generatedBy"), QStringLiteral("tessera-cli dev populate"));
+        t.remote.insert(QStringLiteral("generatedBy"), QStringLiteral("tessera-populate"));
         t.pollCount = 3 + m_random.below(30);
         t.updated = t.created.addSecs(20 + m_random.below(160));
 
@@ -394,7 +384,7 @@ private:
         std::size_t f = 0;
         while (w >= kFamilies[f].weight)
             w -= kFamilies[f++].weight;
-        t.accountId = kAccountPrefix + QLatin1String(kFamilies[f].family);
+        t.accountId = accountIdOf(kFamilies[f]);
     }
 
     // An action on a recent result, as people work: U on a grid tile, V on a tile or an upscale, reroll
@@ -488,123 +478,30 @@ private:
 
 } // namespace
 
-int Cli::dev(const QStringList &args)
+QString accountIdOf(const Family &family)
 {
-    const QString sub = args.value(1);
-    const QString usage = tr("usage: tessera-cli dev populate --tasks N [--seed S] [--force] [--json]");
-    if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
-        m_out << usage << Qt::endl;
-        return Ok;
-    }
-    if (sub != QLatin1String("populate"))
-        return fail(sub.isEmpty() ? usage : tr("unknown dev command \"%1\"; %2").arg(sub, usage), Usage);
-    Command cmd(QStringLiteral("tessera-cli dev populate --tasks N [--seed S] [--force] [--json]"));
-    cmd.add(QStringLiteral("tasks"), tr("How many synthetic tasks to add (1 to 10,000,000)."),
-            QStringLiteral("n"));
-    cmd.add(QStringLiteral("seed"), tr("Seed of the generator (default 1): the same seed, the same history."),
-            QStringLiteral("s"));
-    cmd.add(QStringLiteral("force"), tr("Populate even a data directory that holds tasks of your own."));
-    if (const auto done = parse(cmd, args.mid(1), 0, tr("dev populate takes no arguments, only options")))
-        return *done;
-    QString error;
-    const std::optional<int> count = intOption(cmd, "tasks", &error);
-    bool seedOk = true;
-    const quint64 seed = cmd.isSet("seed") ? cmd.value("seed").toULongLong(&seedOk) : 1;
-    if (!error.isEmpty())
-        return fail(error, Usage);
-    if (!count || *count < 1 || *count > 10'000'000)
-        return fail(tr("--tasks N is required, from 1 to 10,000,000"), Usage);
-    if (!seedOk)
-        return fail(tr("--seed: \"%1\" is not a whole number from 0").arg(cmd.value("seed")), Usage);
-    if (!openCore())
-        return DataError;
-    HistoryStore &store = m_core->store();
-
-    // The user's own tasks are those on any account the generator did not create.
-    QStringList generatedAccounts;
-    for (const Family &f : kFamilies)
-        generatedAccounts.append(kAccountPrefix + QLatin1String(f.family));
-    const auto total = store.taskCount();
-    HistoryQuery generatedQuery;
-    generatedQuery.accountIds = generatedAccounts;
-    const auto generated = store.countTasks(generatedQuery);
-    if (!total || !generated)
-        return fail(!total ? total.error().message : generated.error().message, DataError);
-    const int own = *total - *generated;
-    if (own > 0 && !cmd.isSet("force"))
-        return fail(tr("%1 holds %2 task(s) of your own; populate a throwaway HOME instead "
-                       "(HOME=$(mktemp -d) tessera-cli dev populate ...) or add --force")
-                        .arg(m_core->paths().dataDir)
-                        .arg(own),
-                    Usage);
-
-    for (const Family &f : kFamilies) {
-        Account a;
-        a.id = kAccountPrefix + QLatin1String(f.family);
-        a.family = QString::fromLatin1(f.family);
-        a.name = QString::fromLatin1(f.name);
-        a.baseUrl = QStringLiteral("https://%1.populate.invalid").arg(a.family); // never resolves
-        a.created = QDateTime::currentDateTimeUtc().addDays(-731);
-        if (const Status s = store.saveAccount(a); !s)
-            return fail(s.error().message, DataError);
-    }
-
-    QElapsedTimer timer;
-    timer.start();
-    Generator generator(seed, *count, *generated, m_core->archive().root());
-    int written = 0;
-    while (written < *count) {
-        const int batch = std::min(kBatchTasks, *count - written);
-        QList<Task> tasks;
-        tasks.reserve(batch);
-        for (int i = written; i < written + batch; ++i) {
-            Result<Task> t = generator.make(i);
-            if (!t)
-                return fail(t.error().message, DataError);
-            tasks.append(std::move(*t));
-        }
-        // The files are on disk before their rows: an interrupted run leaves spare files, never rows
-        // without files.
-        const Status s = store.inTransaction([&]() -> Status {
-            for (const Task &t : std::as_const(tasks)) {
-                if (const Status inserted = store.insertTask(t, {}, 0); !inserted)
-                    return inserted;
-            }
-            return {};
-        });
-        if (!s)
-            return fail(s.error().message, DataError);
-        written += batch;
-        if (written % (5 * kBatchTasks) != 0 && written != *count)
-            continue;
-        m_err << tr("populate: %1/%2 tasks, %3 images, %4 s")
-                     .arg(written)
-                     .arg(*count)
-                     .arg(generator.images())
-                     .arg(double(timer.elapsed()) / 1000.0, 0, 'f', 1)
-              << Qt::endl;
-    }
-    const double seconds = double(timer.elapsed()) / 1000.0;
-    if (cmd.isSet("json")) {
-        m_out << json(QJsonObject {{QStringLiteral("tasks"), written},
-                                   {QStringLiteral("images"), generator.images()},
-                                   {QStringLiteral("accounts"), int(kFamilies.size())},
-                                   {QStringLiteral("seed"), QString::number(seed)},
-                                   {QStringLiteral("seconds"), seconds},
-                                   {QStringLiteral("dataDir"), m_core->paths().dataDir},
-                                   {QStringLiteral("archive"), m_core->archive().root()}})
-              << Qt::endl;
-    } else {
-        m_out << tr("populated %1 tasks (%2 images, %3 accounts, seed %4) in %5 s into %6")
-                     .arg(written)
-                     .arg(generator.images())
-                     .arg(kFamilies.size())
-                     .arg(seed)
-                     .arg(seconds, 0, 'f', 1)
-                     .arg(m_core->paths().dataDir)
-              << Qt::endl;
-    }
-    return Ok;
+    return QStringLiteral("populate-") + QLatin1String(family.family);
 }
 
-} // namespace tessera::cli
+struct Generator::Impl : GeneratorCore
+{
+    using GeneratorCore::GeneratorCore;
+};
+
+Generator::Generator(quint64 seed, int count, int firstNumber, const QString &archiveRoot)
+    : d(std::make_unique<Impl>(seed, count, firstNumber, archiveRoot))
+{ }
+
+Generator::~Generator() = default;
+
+Result<Task> Generator::make(int i)
+{
+    return d->make(i);
+}
+
+int Generator::images() const
+{
+    return d->images();
+}
+
+} // namespace tessera::populate
