@@ -26,6 +26,7 @@
 #include <QMessageBox>
 #include <QMutex>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -56,6 +57,14 @@ std::unique_ptr<AppCore> openCore(const QString &root)
     if (!core)
         qFatal("cannot open core: %s", qPrintable(core.error().message));
     return std::move(*core);
+}
+
+// What the main window hands the dialog. The key hints live as long as the test program, like the main
+// window's for a session: a reopened dialog shows "••••1234" for a key typed earlier.
+AccountsPage::Services servicesOf(AppCore &core, LayeredSecretStore *secrets = nullptr)
+{
+    static KeyHints hints;
+    return {core.store(), core.providers(), core.transport(), secrets ? *secrets : core.secrets(), hints};
 }
 
 // A keychain that is not there: reads find nothing, writes fail with the backend's words.
@@ -282,6 +291,7 @@ private slots:
     void keychainFailureAsksTheUser();
     void removeBringsBackTheDemoBanner();
     void keyNeverLeaks();
+    void accountsPageWorksAlone();
 };
 
 void TstSettings::initTestCase()
@@ -342,7 +352,7 @@ void TstSettings::addEachFamily()
     const QString key = QStringLiteral("sk-") + family + QStringLiteral("-test-4321");
     QString id;
     {
-        SettingsDialog dialog(*core);
+        SettingsDialog dialog(servicesOf(*core), core->paths().archiveDir);
         dialog.show();
         const Editor e(&dialog);
         QVERIFY(e.complete());
@@ -368,7 +378,7 @@ void TstSettings::addEachFamily()
         QVERIFY(!e.keyState->text().contains(key));
     }
     // Reopened: the saved account shows what was saved, and the key only as stored.
-    SettingsDialog dialog(*core);
+    SettingsDialog dialog(servicesOf(*core), core->paths().archiveDir);
     dialog.show();
     const Editor e(&dialog);
     QVERIFY(e.select(id));
@@ -432,7 +442,7 @@ void TstSettings::refusedInput()
     QTemporaryDir dir;
     auto core = openCore(dir.path());
     const int before = accountCount(*core);
-    SettingsDialog dialog(*core);
+    SettingsDialog dialog(servicesOf(*core), core->paths().archiveDir);
     dialog.show();
     const Editor e(&dialog);
     e.fill(family, QStringLiteral("refused"), url, QStringLiteral("sk-refused-1111"));
@@ -507,7 +517,7 @@ void TstSettings::connectionTest()
         = status == 0 ? QStringLiteral("http://127.0.0.1:%1").arg(closedPort()) : server.baseUrl();
     const QString key = QStringLiteral("sk-test-connection-7777");
 
-    SettingsDialog dialog(*core);
+    SettingsDialog dialog(servicesOf(*core), core->paths().archiveDir);
     dialog.show();
     const Editor e(&dialog);
     e.fill(family, QStringLiteral("t"), url, key);
@@ -546,7 +556,7 @@ void TstSettings::keychainFailureAsksTheUser()
     LayeredSecretStore secrets(std::move(failing));
     const QString key = QStringLiteral("sk-no-keychain-9876");
 
-    SettingsDialog dialog(*core, secrets);
+    SettingsDialog dialog(servicesOf(*core, &secrets), core->paths().archiveDir);
     dialog.show();
     const Editor e(&dialog);
     e.fill(QStringLiteral("kie"), QStringLiteral("nokeychain"), QStringLiteral("https://api.kie.example"),
@@ -577,6 +587,37 @@ void TstSettings::keychainFailureAsksTheUser()
     }
     // The core's own store never saw the key.
     QVERIFY(!readKey(core->secrets(), account->id));
+}
+
+// The Accounts page needs only the services it is given (no dialog, no AppCore): it saves an account,
+// says so, and shows the key through the KeyHints it was handed — and only those.
+void TstSettings::accountsPageWorksAlone()
+{
+    QTemporaryDir dir;
+    auto core = openCore(dir.path());
+    KeyHints hints;
+    AccountsPage page({core->store(), core->providers(), core->transport(), core->secrets(), hints});
+    page.show();
+    QSignalSpy changed(&page, &AccountsPage::accountsChanged);
+    page.startAdding(QStringLiteral("kie"));
+    const Editor e(&page);
+    QVERIFY(e.complete());
+    e.fill(QStringLiteral("kie"), QStringLiteral("Alone"), QStringLiteral("https://api.kie.example"),
+           QStringLiteral("sk-alone-5678"));
+    QTest::mouseClick(e.save, Qt::LeftButton);
+    QCOMPARE(e.message->text(), QStringLiteral("Saved."));
+    const std::optional<Account> account = accountNamed(*core, QStringLiteral("Alone"));
+    QVERIFY(account);
+    QVERIFY(changed.count() >= 1);
+    QTRY_COMPARE(hints.lastFour(account->id), QStringLiteral("5678"));
+    QTRY_VERIFY2(e.keyState->text().startsWith(QStringLiteral("••••5678")), qPrintable(e.keyState->text()));
+
+    // Another owner's hints know nothing of it: a second page shows what the keychain says.
+    KeyHints otherHints;
+    AccountsPage other({core->store(), core->providers(), core->transport(), core->secrets(), otherHints});
+    const Editor o(&other);
+    other.selectAccount(account->id);
+    QTRY_COMPARE(o.keyState->text(), QStringLiteral("A key is stored in the system keychain."));
 }
 
 void TstSettings::removeBringsBackTheDemoBanner()

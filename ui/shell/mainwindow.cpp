@@ -344,7 +344,8 @@ void MainWindow::buildMenus()
 
 void MainWindow::openSettings(bool addAccount)
 {
-    SettingsDialog dialog(m_core, this);
+    SettingsDialog dialog({m_core.store(), m_core.providers(), m_core.transport(), m_core.secrets(), m_keyHints},
+                          m_core.paths().archiveDir, this);
     connect(&dialog, &SettingsDialog::accountsChanged, this, &MainWindow::loadAccounts);
     if (addAccount)
         dialog.startAdding();

@@ -2,6 +2,7 @@
 
 #include "model/account.h"
 #include "model/task.h"
+#include "settings/keyhints.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -85,6 +86,7 @@ private:
     QLabel *m_runningLabel = nullptr;
     QLabel *m_lastLabel = nullptr;
     QHash<QString, Account> m_accounts;
+    KeyHints m_keyHints; // "••••1234" of keys typed in this run, for Settings; memory only
     int m_knownTaskCount = -1;
 };
 
