@@ -100,6 +100,24 @@ std::optional<GenerateType> generateTypeFromName(const QString &name)
     return std::nullopt;
 }
 
+QString generateTypeWords(GenerateType type)
+{
+    switch (type) {
+    case GenerateType::Text:
+        return tr("text-to-image");
+    case GenerateType::Image:
+        return tr("image-to-image");
+    case GenerateType::Style:
+        return tr("style reference");
+    case GenerateType::Omni:
+        return tr("omni reference");
+    case GenerateType::Video:
+    case GenerateType::VideoHd:
+        return tr("video");
+    }
+    return generateTypeName(type);
+}
+
 bool isAction(OperationKind kind)
 {
     switch (kind) {

@@ -35,6 +35,9 @@ QString operationKindName(OperationKind kind); // "imagine", "upscale", ..., "vi
 std::optional<OperationKind> operationKindFromName(const QString &name);
 QString generateTypeName(GenerateType type); // "text", "image", "style", "omni", "video", "video-hd"
 std::optional<GenerateType> generateTypeFromName(const QString &name);
+// As users call it in messages: "text-to-image", "image-to-image", "style reference", "omni reference",
+// "video" (translated).
+QString generateTypeWords(GenerateType type);
 
 // True for operations that act on an earlier task's result rather than starting from a prompt.
 bool isAction(OperationKind kind);

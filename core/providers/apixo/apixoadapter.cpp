@@ -119,12 +119,10 @@ QString missingFeature(const Operation &op)
         case GenerateType::Image:
             return {};
         case GenerateType::Style:
-            return tr("style reference");
         case GenerateType::Omni:
-            return tr("omni reference");
         case GenerateType::Video:
         case GenerateType::VideoHd:
-            return tr("video");
+            return generateTypeWords(op.type);
         }
         return generateTypeName(op.type);
     case OperationKind::Upscale:

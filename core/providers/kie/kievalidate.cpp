@@ -15,24 +15,6 @@ Error invalid(const QString &message)
     return Error::make(Error::Kind::InvalidRequest, message);
 }
 
-QString typeWords(GenerateType type)
-{
-    switch (type) {
-    case GenerateType::Text:
-        return tr("text-to-image");
-    case GenerateType::Image:
-        return tr("image-to-image");
-    case GenerateType::Style:
-        return tr("style reference");
-    case GenerateType::Omni:
-        return tr("omni reference");
-    case GenerateType::Video:
-    case GenerateType::VideoHd:
-        return tr("video");
-    }
-    return generateTypeName(type);
-}
-
 Status checkChoice(const QString &field, const QString &value, const QStringList &accepted)
 {
     if (value.isEmpty() || accepted.contains(value))
@@ -53,7 +35,7 @@ Status checkReferences(const Operation &op)
     if (isVideoType(op.type) && count != 1)
         return invalid(tr("references: a kie video starts from exactly one image URL (%1 given)").arg(count));
     if (count == 0)
-        return invalid(tr("references: %1 needs at least one image URL").arg(typeWords(op.type)));
+        return invalid(tr("references: %1 needs at least one image URL").arg(generateTypeWords(op.type)));
     if (count > kMaxReferences)
         return invalid(tr("references: at most %1 image URLs (%2 given)").arg(kMaxReferences).arg(count));
     for (const QString &ref : op.references) {
