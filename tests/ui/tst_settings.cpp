@@ -26,6 +26,7 @@
 #include <QMessageBox>
 #include <QMutex>
 #include <QPushButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -292,6 +293,7 @@ private slots:
     void removeBringsBackTheDemoBanner();
     void keyNeverLeaks();
     void accountsPageWorksAlone();
+    void dialogFitsTheScreen();
 };
 
 void TstSettings::initTestCase()
@@ -618,6 +620,22 @@ void TstSettings::accountsPageWorksAlone()
     const Editor o(&other);
     other.selectAccount(account->id);
     QTRY_COMPARE(o.keyState->text(), QStringLiteral("A key is stored in the system keychain."));
+}
+
+// On a small screen (1024 × 640; the offscreen platform's is 800 × 600) the dialog is not larger than the
+// screen, so Close and Save stay reachable.
+void TstSettings::dialogFitsTheScreen()
+{
+    QTemporaryDir dir;
+    auto core = openCore(dir.path());
+    SettingsDialog dialog(servicesOf(*core), core->paths().archiveDir);
+    const QSize available = dialog.screen()->availableGeometry().size();
+    QVERIFY2(dialog.width() <= available.width() && dialog.height() <= available.height(),
+             qPrintable(QStringLiteral("%1×%2 on %3×%4")
+                            .arg(dialog.width())
+                            .arg(dialog.height())
+                            .arg(available.width())
+                            .arg(available.height())));
 }
 
 void TstSettings::removeBringsBackTheDemoBanner()

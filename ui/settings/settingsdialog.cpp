@@ -3,6 +3,7 @@
 #include "generalpage.h"
 
 #include <QDialogButtonBox>
+#include <QScreen>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -24,7 +25,12 @@ SettingsDialog::SettingsDialog(const AccountsPage::Services &accounts, const QSt
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs);
     layout->addWidget(buttons);
-    resize(900, 680);
+    // Roomy where the screen allows, never taller or wider than it (a 1024 × 640 screen would otherwise
+    // hide the Close button below its edge); the account fields scroll.
+    QSize size(900, 680);
+    if (const QScreen *screen = parent ? parent->screen() : this->screen())
+        size = size.boundedTo(screen->availableGeometry().size() * 0.95);
+    resize(size);
 }
 
 void SettingsDialog::startAdding(const QString &family)
