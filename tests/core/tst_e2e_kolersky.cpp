@@ -1,556 +1,24 @@
 // End to end, the kolersky family (PROVIDERS.md §1, §5 column kolersky, §6 polling): the product's
-// registry, HttpClient and TaskEngine against a stateful fake of the vendor on 127.0.0.1. The fake checks
-// what a real server would (Bearer key, JSON bodies, parents of the right shape, the mask's pixel size)
-// and answers in the vendor's shapes: a 2x2 collage with eight actions for image tasks, a single image
-// (output.image_url, the adapter's Decision) for upscales, video_urls for videos.
-#include "e2eenv.h"
+// registry, HttpClient and TaskEngine against a stateful fake of the vendor on 127.0.0.1 (e2e_kolersky.h).
+// This file: every operation, cancel on the server, the vendor's limits; tst_e2e_kolersky_failures: the
+// failure tables.
+#include "e2e_kolersky.h"
 #include "model/accountoptions.h"
 
-#include <QBuffer>
-#include <QDir>
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
-#include <QImageReader>
 #include <QJsonArray>
-#include <QJsonDocument>
-#include <QLocale>
-#include <QPainter>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThreadPool>
 
-#include <array>
-#include <functional>
-#include <optional>
-
-Q_DECLARE_METATYPE(tessera::test::Answer)
-
-using namespace tessera;
-using namespace tessera::test;
-
-// A failed QCOMPARE/QVERIFY inside a helper returns from the helper only: stop the test too.
-#define CHECKED(call)                                                                                        \
-    do {                                                                                                     \
-        call;                                                                                                \
-        if (QTest::currentTestFailed())                                                                      \
-            return;                                                                                          \
-    } while (false)
-
-namespace {
-
-const QSize kGridSize(1024, 1024);
-// Engine time per real time (E2EEnv::clock): the vendor's 5 s between status checks take 10 ms.
-constexpr double kClockSpeed = 500;
-const QString kPrompt = QStringLiteral("a red fox in the snow");
-
-QString str(const char *latin1)
-{
-    return QString::fromLatin1(latin1);
-}
-
-QByteArray compact(const QJsonObject &o)
-{
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
-}
-
-QByteArray encode(const QImage &image)
-{
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return bytes;
-}
-
-// Tiles 1..4 row-major (PROVIDERS.md "General rules"): each quadrant of a grid has its own colour, so a
-// tile stored under the wrong number shows.
-QColor tileColor(int tile)
-{
-    static const QColor colors[]
-        = {QColor(220, 30, 30), QColor(30, 200, 60), QColor(40, 70, 220), QColor(230, 210, 20)};
-    return colors[tile - 1];
-}
-
-QByteArray gridPng(QSize size)
-{
-    // Encoded once per size: the fake serves many grids and the machine running the tests is shared.
-    static QHash<QPair<int, int>, QByteArray> cache;
-    QByteArray &cached = cache[{size.width(), size.height()}];
-    if (!cached.isEmpty())
-        return cached;
-    QImage img(size, QImage::Format_RGB32);
-    const std::array<QRect, 4> rects = ImageArchive::tileRects(size);
-    QPainter p(&img);
-    for (int tile = 1; tile <= 4; ++tile)
-        p.fillRect(rects[tile - 1], tileColor(tile));
-    p.end();
-    cached = encode(img);
-    return cached;
-}
-
-// What a video CDN serves: an MP4 box header, then filler.
-QByteArray fakeMp4(int index)
-{
-    QByteArray bytes("\0\0\0\x18"
-                     "ftypmp42",
-                     12);
-    bytes.append(QByteArray(2048, static_cast<char>('a' + index)));
-    return bytes;
-}
-
-// A small, well-formed PNG that declares 30000×30000 pixels (3.6 GB once decoded).
-QByteArray hugePng()
-{
-    return QByteArray::fromHex("89504e470d0a1a0a0000000d49484452000075300000753008060000006627f8ba0000000c"
-                               "49444154789c6360a00c000000400001b7347cef0000000049454e44ae426082");
-}
-
-QByteArray bearer()
-{
-    return QByteArray("Bearer ") + E2EEnv::kKey;
-}
-
-Answer vendorError(int http, const char *err, int code, const QString &message)
-{
-    return Answer::json(http,
-                        QJsonObject {{QStringLiteral("err"), str(err)},
-                                     {QStringLiteral("code"), code},
-                                     {QStringLiteral("message"), message}});
-}
-
-// The vendor, as PROVIDERS.md §1 describes it, with knobs for the failure paths.
-class KolerskyFake
-{
-public:
-    struct Job
-    {
-        QString id;
-        QString endpoint; // "generate", "upscale", "pan", ...
-        QJsonObject body;
-        int polls = 0;
-        bool cancelled = false;
-        QSize imageSize; // of an upscale's single image
-    };
-
-    explicit KolerskyFake(E2EEnv &env)
-        : m_env(env)
-    {
-        // kolersky's 5 s between status checks holds whatever the account says: engine time runs 500 times
-        // faster here (10 ms of real time between checks).
-        env.clock.setSpeed(kClockSpeed);
-        FakeHttpServer &server = env.server;
-        server.on("POST", QStringLiteral("/v1/midjourney/*"),
-                  [this](const RecordedRequest &r) { return onSubmit(r); });
-        server.on("GET", QStringLiteral("/v1/status"),
-                  [this](const RecordedRequest &r) { return onStatus(r); });
-        server.on("DELETE", QStringLiteral("/v1/midjourney/cancel"),
-                  [this](const RecordedRequest &r) { return onCancel(r); });
-        server.on("GET", QStringLiteral("/files/*"), [this](const RecordedRequest &r) { return onFile(r); });
-    }
-
-    // How many status checks a task takes: "accepted", "processing" (45%), then "success".
-    int pollsToFinish = 3;
-    // Non-empty: tasks never get past this status ("accepted" or "processing").
-    QString holdAt;
-    QSize upscaleSize {1024, 1024};
-    QSize gridSize = kGridSize;
-    // Replaces the status answer of a task (after it was counted); nullopt: the normal answer.
-    std::function<std::optional<Answer>(const Job &)> statusOverride;
-    // Replaces a result file (named "<requestId>-grid.png", "-upscale.png", "-video-N.mp4").
-    std::function<std::optional<Answer>(const QString &name)> fileOverride;
-
-    // Answers given once each, before anything else, to requests of `path`.
-    void script(const QString &path, const Answer &answer) { m_scripted[path].append(answer); }
-
-    QList<Job> jobs;
-    int unauthorised = 0; // API requests without "Authorization: Bearer <key>"
-
-    const Job *job(const QString &id) const
-    {
-        for (const Job &j : jobs) {
-            if (j.id == id)
-                return &j;
-        }
-        return nullptr;
-    }
-
-    QList<RecordedRequest> submits(const QString &endpoint) const
-    {
-        return m_env.server.requests("POST", QStringLiteral("/v1/midjourney/") + endpoint);
-    }
-
-    QList<RecordedRequest> statusChecks(const QString &requestId = {}) const
-    {
-        QList<RecordedRequest> out;
-        for (const RecordedRequest &r : m_env.server.requests("GET", QStringLiteral("/v1/status"))) {
-            if (requestId.isEmpty()
-                || r.queryItems().queryItemValue(QStringLiteral("requestId")) == requestId)
-                out.append(r);
-        }
-        return out;
-    }
-
-private:
-    Job *findJob(const QString &id)
-    {
-        for (Job &j : jobs) {
-            if (j.id == id)
-                return &j;
-        }
-        return nullptr;
-    }
-
-    std::optional<Answer> scripted(const QString &path)
-    {
-        auto it = m_scripted.find(path);
-        if (it == m_scripted.end() || it->isEmpty())
-            return std::nullopt;
-        return it->takeFirst();
-    }
-
-    bool authorised(const RecordedRequest &r)
-    {
-        if (r.header("Authorization") == bearer())
-            return true;
-        ++unauthorised;
-        return false;
-    }
-
-    static Answer invalid(const QString &message)
-    {
-        return vendorError(400, "Invalid parameters", 400, message);
-    }
-
-    static bool producesGrid(const Job &j)
-    {
-        if (j.endpoint == QLatin1String("generate"))
-            return !j.body.value(QStringLiteral("taskType")).toString().contains(QLatin1String("video"));
-        return QStringList {QStringLiteral("variation"), QStringLiteral("reroll"), QStringLiteral("pan"),
-                            QStringLiteral("outpaint"), QStringLiteral("inpaint")}
-            .contains(j.endpoint);
-    }
-
-    // What the vendor refuses, so that a wrong request shows as the vendor's own 400 in the test.
-    std::optional<Answer> refuse(const QString &endpoint, const QJsonObject &body)
-    {
-        if (endpoint == QLatin1String("generate")) {
-            static const QStringList types {
-                QStringLiteral("text-to-image"),   QStringLiteral("image-to-image"),
-                QStringLiteral("style-reference"), QStringLiteral("omni-reference"),
-                QStringLiteral("image-to-video"),  QStringLiteral("image-to-video-hd")};
-            if (!types.contains(body.value(QStringLiteral("taskType")).toString()))
-                return invalid(QStringLiteral("taskType is invalid"));
-            if (body.value(QStringLiteral("prompt")).toString().isEmpty())
-                return invalid(QStringLiteral("prompt is required"));
-            if (body.contains(QStringLiteral("fileUrl")) && body.contains(QStringLiteral("fileUrls")))
-                return invalid(QStringLiteral("use either fileUrl or fileUrls"));
-            // The fields the vendor doc marks "обязательно" per taskType (issue "Correctness" §1).
-            const QString type = body.value(QStringLiteral("taskType")).toString();
-            const bool video = type.startsWith(QLatin1String("image-to-video"));
-            if (type != QLatin1String("text-to-image") && !body.contains(QStringLiteral("fileUrl"))
-                && body.value(QStringLiteral("fileUrls")).toArray().isEmpty())
-                return invalid(QStringLiteral("fileUrl is required for %1").arg(type));
-            if (video && body.value(QStringLiteral("motion")).toString().isEmpty())
-                return invalid(QStringLiteral("motion is required for %1").arg(type));
-            return std::nullopt;
-        }
-        const QJsonValue parentId = body.value(QStringLiteral("requestId"));
-        if (!parentId.isString())
-            return invalid(QStringLiteral("requestId is required"));
-        const Job *parent = job(parentId.toString());
-        if (!parent)
-            return vendorError(404, "Not found", 404, QStringLiteral("requestId not found"));
-        if (statusOf(*parent) != QLatin1String("success"))
-            return invalid(QStringLiteral("the task has not finished"));
-        const bool onSingle = parent->endpoint == QLatin1String("upscale");
-        if (endpoint == QLatin1String("upscale") || endpoint == QLatin1String("variation")) {
-            const QJsonValue index = body.value(QStringLiteral("index"));
-            if (!producesGrid(*parent))
-                return invalid(QStringLiteral("index refers to a collage"));
-            if (!index.isDouble() || index.toInt() < 1 || index.toInt() > 4)
-                return invalid(QStringLiteral("index must be 1-4"));
-        } else if (endpoint == QLatin1String("pan") || endpoint == QLatin1String("outpaint")
-                   || endpoint == QLatin1String("inpaint")) {
-            if (!onSingle)
-                return invalid(QStringLiteral("requestId must be an upscaled image"));
-            if (endpoint == QLatin1String("pan")) {
-                static const QStringList directions {QStringLiteral("up"), QStringLiteral("down"),
-                                                     QStringLiteral("left"), QStringLiteral("right")};
-                if (body.value(QStringLiteral("prompt")).toString().isEmpty())
-                    return invalid(QStringLiteral("prompt is required"));
-                if (!directions.contains(body.value(QStringLiteral("direction")).toString()))
-                    return invalid(QStringLiteral("direction is invalid"));
-            }
-            if (endpoint == QLatin1String("outpaint") && body.contains(QStringLiteral("zoom_ratio"))
-                && !body.value(QStringLiteral("zoom_ratio")).isString())
-                return invalid(QStringLiteral("zoom_ratio must be a string"));
-            if (endpoint == QLatin1String("inpaint")) {
-                const QImage mask = QImage::fromData(
-                    QByteArray::fromBase64(body.value(QStringLiteral("mask")).toString().toLatin1()), "PNG");
-                if (mask.isNull())
-                    return invalid(QStringLiteral("mask must be a base64 PNG"));
-                if (mask.size() != parent->imageSize)
-                    return invalid(QStringLiteral("mask size must match the image"));
-            }
-        } else if (endpoint != QLatin1String("reroll") && endpoint != QLatin1String("seed")) {
-            return vendorError(404, "Not found", 404, QStringLiteral("unknown endpoint"));
-        }
-        return std::nullopt;
-    }
-
-    Answer onSubmit(const RecordedRequest &r)
-    {
-        const bool keyOk = authorised(r);
-        if (std::optional<Answer> a = scripted(r.path))
-            return *a;
-        if (!keyOk)
-            return vendorError(401, "Unauthorized", 401, QStringLiteral("Invalid API key"));
-        if (!r.header("Content-Type").startsWith("application/json"))
-            return invalid(QStringLiteral("Content-Type must be application/json"));
-        const QString endpoint = r.path.section(QLatin1Char('/'), -1);
-        const QJsonObject body = r.json();
-        if (std::optional<Answer> refused = refuse(endpoint, body))
-            return *refused;
-        Job j;
-        j.id = QStringLiteral("5f0c1e2a-7b3d-4c1e-9a00-%1").arg(jobs.size() + 1, 12, 10, QLatin1Char('0'));
-        j.endpoint = endpoint;
-        j.body = body;
-        if (endpoint == QLatin1String("upscale"))
-            j.imageSize = upscaleSize;
-        jobs.append(j);
-        return Answer::json(200,
-                            QJsonObject {{QStringLiteral("requestId"), j.id},
-                                         {QStringLiteral("status"), QStringLiteral("accepted")},
-                                         {QStringLiteral("code"), 200}});
-    }
-
-    Answer success(const Job &j)
-    {
-        const QString taskType = j.body.value(QStringLiteral("taskType")).toString();
-        QJsonObject output;
-        if (j.endpoint == QLatin1String("seed")) {
-            // 19 digits: more than a double holds; the adapter must keep it as written.
-            return Answer::jsonText(200,
-                                    QByteArray(R"({"requestId":")") + j.id.toLatin1()
-                                        + R"(","status":"success","code":200,"output":{"seed":)" + m_seed
-                                        + "}}");
-        } else if (taskType.contains(QLatin1String("video"))) {
-            QJsonArray urls;
-            const int count = j.body.value(QStringLiteral("videoBatchSize")).toInt(1);
-            for (int i = 1; i <= count; ++i) {
-                const QString name = QStringLiteral("%1-video-%2.mp4").arg(j.id).arg(i);
-                m_files.insert(name, {fakeMp4(i), "video/mp4"});
-                urls.append(m_env.fileUrl(name));
-            }
-            output.insert(QStringLiteral("video_urls"), urls);
-            output.insert(QStringLiteral("actions"), QJsonArray());
-        } else if (j.endpoint == QLatin1String("upscale")) {
-            const QString name = j.id + QStringLiteral("-upscale.png");
-            QByteArray &png = m_upscales[{j.imageSize.width(), j.imageSize.height()}];
-            if (png.isEmpty())
-                png = E2EEnv::png(j.imageSize, QColor(200, 120, 40));
-            m_files.insert(name, {png, "image/png"});
-            output.insert(QStringLiteral("image_url"), m_env.fileUrl(name));
-        } else {
-            const QString name = j.id + QStringLiteral("-grid.png");
-            m_files.insert(name, {gridPng(gridSize), "image/png"});
-            QJsonArray actions;
-            for (int index = 1; index <= 8; ++index)
-                actions.append(QJsonObject {
-                    {QStringLiteral("index"), index},
-                    {QStringLiteral("requestId"), QString(j.id + QStringLiteral("-a%1").arg(index))}});
-            output.insert(QStringLiteral("collage"),
-                          QJsonObject {{QStringLiteral("image_url"), m_env.fileUrl(name)},
-                                       {QStringLiteral("actions"), actions}});
-        }
-        return Answer::json(200,
-                            QJsonObject {{QStringLiteral("requestId"), j.id},
-                                         {QStringLiteral("status"), QStringLiteral("success")},
-                                         {QStringLiteral("code"), 200},
-                                         {QStringLiteral("output"), output}});
-    }
-
-    // Where a task is after the status checks it has had.
-    QString statusOf(const Job &j) const
-    {
-        if (j.cancelled)
-            return QStringLiteral("error");
-        if (holdAt == QLatin1String("accepted") || (holdAt.isEmpty() && j.polls <= 1))
-            return QStringLiteral("accepted");
-        if (!holdAt.isEmpty() || j.polls < pollsToFinish)
-            return QStringLiteral("processing");
-        return QStringLiteral("success");
-    }
-
-    Answer onStatus(const RecordedRequest &r)
-    {
-        const bool keyOk = authorised(r);
-        if (std::optional<Answer> a = scripted(r.path))
-            return *a;
-        if (!keyOk)
-            return vendorError(401, "Unauthorized", 401, QStringLiteral("Invalid API key"));
-        Job *j = findJob(r.queryItems().queryItemValue(QStringLiteral("requestId")));
-        if (!j)
-            return vendorError(404, "Not found", 404, QStringLiteral("requestId not found"));
-        ++j->polls;
-        if (statusOverride) {
-            if (std::optional<Answer> a = statusOverride(*j))
-                return *a;
-        }
-        const QString status = statusOf(*j);
-        if (status == QLatin1String("success"))
-            return success(*j);
-        QJsonObject answer {{QStringLiteral("requestId"), j->id},
-                            {QStringLiteral("status"), status},
-                            {QStringLiteral("code"), 200}};
-        if (j->cancelled)
-            answer.insert(QStringLiteral("message"), QStringLiteral("Task was cancelled"));
-        if (status == QLatin1String("processing"))
-            answer.insert(QStringLiteral("output"),
-                          QJsonObject {{QStringLiteral("progress"), QStringLiteral("45%")}});
-        return Answer::json(200, answer);
-    }
-
-    Answer onCancel(const RecordedRequest &r)
-    {
-        const bool keyOk = authorised(r);
-        if (std::optional<Answer> a = scripted(r.path))
-            return *a;
-        if (!keyOk)
-            return vendorError(401, "Unauthorized", 401, QStringLiteral("Invalid API key"));
-        Job *j = findJob(r.json().value(QStringLiteral("requestId")).toString());
-        if (!j)
-            return vendorError(404, "Not found", 404, QStringLiteral("requestId not found"));
-        // "Отмена задачи в статусе accepted" only.
-        if (statusOf(*j) != QLatin1String("accepted"))
-            return invalid(QStringLiteral("Only a task in status accepted can be cancelled"));
-        j->cancelled = true;
-        return Answer::json(200,
-                            QJsonObject {{QStringLiteral("requestId"), j->id},
-                                         {QStringLiteral("status"), QStringLiteral("cancelled")},
-                                         {QStringLiteral("code"), 200}});
-    }
-
-    Answer onFile(const RecordedRequest &r)
-    {
-        const QString name = r.path.mid(QStringLiteral("/files/").size());
-        if (fileOverride) {
-            if (std::optional<Answer> a = fileOverride(name))
-                return *a;
-        }
-        const auto it = m_files.constFind(name);
-        if (it == m_files.constEnd())
-            return Answer::text(404, "Not Found");
-        return Answer::bytes(it->first, it->second);
-    }
-
-    E2EEnv &m_env;
-    QHash<QString, QList<Answer>> m_scripted;
-    QHash<QString, QPair<QByteArray, QByteArray>> m_files;
-    QHash<QPair<int, int>, QByteArray> m_upscales; // encoded once per size
-    QByteArray m_seed = "1234567890123456789";
-};
-
-// Quick polling for the failure paths (the 60-check cap is also reached in well under a second).
-QJsonObject fastPolling()
-{
-    // The interval is held to the vendor's 5 s whatever it says here (engine time runs kClockSpeed times
-    // faster); the day-long timeout keeps a hanging request (1.5 s of real time, 750 s of engine time)
-    // from ending a run.
-    return QJsonObject {{QStringLiteral("first-poll"), QStringLiteral("0.01")},
-                        {QStringLiteral("poll-interval"), QStringLiteral("0.01")},
-                        {QStringLiteral("timeout"), QStringLiteral("86400")}};
-}
-
-QString describe(const Task &t)
-{
-    return QStringLiteral("%1 %2: %3")
-        .arg(t.operation.label(), taskStateName(t.state),
-             t.error ? t.error->userText() : QStringLiteral("-"));
-}
-
-} // namespace
+#include <algorithm>
 
 class TestE2EKolersky : public QObject
 {
     Q_OBJECT
-
-private:
-    // Every API request carried the key as "Bearer <key>"; no result download carried it.
-    static void checkAuth(const E2EEnv &env, const KolerskyFake &fake)
-    {
-        QCOMPARE(fake.unauthorised, 0);
-        for (const RecordedRequest &r : env.server.requests()) {
-            if (r.path.startsWith(QLatin1String("/files/")))
-                QVERIFY2(!r.hasHeader("Authorization"), qPrintable(r.path));
-            else
-                QCOMPARE(r.header("Authorization"), bearer());
-        }
-    }
-
-    static void checkStored(const E2EEnv &env, const ImageRef &img, QSize size)
-    {
-        QCOMPARE(img.state, ImageState::Downloaded);
-        const QString path = env.pathOf(img);
-        QVERIFY2(path.startsWith(QDir(env.paths.archiveDir).absolutePath() + QLatin1Char('/')),
-                 qPrintable(path));
-        QVERIFY2(QFileInfo::exists(path), qPrintable(path));
-        QCOMPARE(img.size, size);
-        QImageReader reader(path);
-        QCOMPARE(reader.size(), size);
-        QCOMPARE(reader.format(), QByteArray("png"));
-    }
-
-    // A collage: the grid as it came and its four tiles, row-major.
-    static void checkGrid(const E2EEnv &env, const Task &t)
-    {
-        QVERIFY2(t.state == TaskState::Succeeded && !t.error, qPrintable(describe(t)));
-        QCOMPARE(t.images.size(), 5);
-        QCOMPARE(t.images[0].role, ImageRole::Grid);
-        QVERIFY(t.images[0].remoteUrl.endsWith(QLatin1String("-grid.png")));
-        CHECKED(checkStored(env, t.images[0], kGridSize));
-        const std::array<QRect, 4> rects = ImageArchive::tileRects(kGridSize);
-        for (int tile = 1; tile <= 4; ++tile) {
-            const ImageRef *img = t.image(tile);
-            QVERIFY(img);
-            CHECKED(checkStored(env, *img, rects[tile - 1].size()));
-            const QImage decoded(env.pathOf(*img));
-            QCOMPARE(decoded.pixelColor(decoded.width() / 2, decoded.height() / 2), tileColor(tile));
-        }
-        // The eight actions (1-4 V, 5-8 U) are kept with the task (§1 Decisions).
-        const QJsonArray actions = t.remote.value(QStringLiteral("actions")).toArray();
-        QCOMPARE(actions.size(), 8);
-        for (int i = 0; i < 8; ++i) {
-            QCOMPARE(actions[i].toObject().value(QStringLiteral("index")).toInt(), i + 1);
-            QCOMPARE(actions[i].toObject().value(QStringLiteral("requestId")).toString(),
-                     t.remoteId + QStringLiteral("-a%1").arg(i + 1));
-        }
-    }
-
-    static void checkUpscale(const E2EEnv &env, const Task &t, QSize size)
-    {
-        QVERIFY2(t.state == TaskState::Succeeded && !t.error, qPrintable(describe(t)));
-        QCOMPARE(t.images.size(), 1);
-        QCOMPARE(t.images[0].role, ImageRole::Upscale);
-        QCOMPARE(t.images[0].index, 0);
-        QVERIFY(t.image(0));
-        CHECKED(checkStored(env, t.images[0], size));
-    }
-
-    // The one request sent to `endpoint` since `before` requests had been sent there; its JSON body.
-    static QJsonObject onlyBody(const KolerskyFake &fake, const QString &endpoint, int before = 0)
-    {
-        const QList<RecordedRequest> sent = fake.submits(endpoint);
-        if (sent.size() != before + 1) {
-            qWarning("%lld requests to %s, expected %d", static_cast<long long>(sent.size()),
-                     qPrintable(endpoint), before + 1);
-            return {};
-        }
-        if (!sent.last().header("Content-Type").startsWith("application/json"))
-            return {};
-        return sent.last().json();
-    }
 
 private slots:
     // imagine → U2 → pan left (on tile 2: reuses U2) → zoom 1.5x (on a pan tile: U first) → vary region
@@ -568,7 +36,7 @@ private slots:
         Operation imagine = Operation::imagine(kPrompt);
         imagine.version = QStringLiteral("7");
         const Task grid = env.run(imagine);
-        CHECKED(checkGrid(env, grid));
+        VERIFY_OK(checkGrid(env, grid));
         QCOMPARE(compact(onlyBody(fake, QStringLiteral("generate"))),
                  compact(QJsonObject {{QStringLiteral("taskType"), QStringLiteral("text-to-image")},
                                       {QStringLiteral("prompt"), kPrompt},
@@ -580,7 +48,7 @@ private slots:
 
         // U2: the vendor's index is Tessera's tile (1..4, row-major).
         const Task u2 = env.run(Operation::action(OperationKind::Upscale, grid.id, 2));
-        CHECKED(checkUpscale(env, u2, QSize(1024, 1024)));
+        VERIFY_OK(checkUpscale(env, u2, QSize(1024, 1024)));
         QCOMPARE(compact(onlyBody(fake, QStringLiteral("upscale"))),
                  compact(QJsonObject {{QStringLiteral("requestId"), grid.remoteId},
                                       {QStringLiteral("index"), 2}}));
@@ -591,7 +59,7 @@ private slots:
         Operation pan = Operation::action(OperationKind::Pan, grid.id, 2);
         pan.direction = QStringLiteral("left");
         const Task panned = env.run(pan);
-        CHECKED(checkGrid(env, panned));
+        VERIFY_OK(checkGrid(env, panned));
         QCOMPARE(fake.submits(QStringLiteral("upscale")).size(), 1);
         QCOMPARE(panned.parentId, u2.id);
         QCOMPARE(panned.tile, 0);
@@ -607,14 +75,14 @@ private slots:
         const Result<QString> zoomId = env.submit(zoom);
         QVERIFY2(zoomId, zoomId ? "" : qPrintable(zoomId.error().message));
         const Task zoomed = env.runToEnd(*zoomId);
-        CHECKED(checkGrid(env, zoomed));
+        VERIFY_OK(checkGrid(env, zoomed));
         const auto panChildren = env.store->children(panned.id);
         QVERIFY(panChildren);
         QCOMPARE(panChildren->size(), 1);
         const Task u1 = env.task(panChildren->first().id);
         QCOMPARE(u1.operation.kind, OperationKind::Upscale);
         QCOMPARE(u1.tile, 1);
-        CHECKED(checkUpscale(env, u1, QSize(1024, 1024)));
+        VERIFY_OK(checkUpscale(env, u1, QSize(1024, 1024)));
         QCOMPARE(zoomed.parentId, u1.id);
         QCOMPARE(compact(onlyBody(fake, QStringLiteral("upscale"), 1)),
                  compact(QJsonObject {{QStringLiteral("requestId"), panned.remoteId},
@@ -631,13 +99,13 @@ private slots:
         inpaint.prompt = QStringLiteral("a snowy owl");
         inpaint.mask = E2EEnv::maskPng(QSize(512, 512), QRect(128, 128, 256, 256));
         const Task varied = env.run(inpaint);
-        CHECKED(checkGrid(env, varied));
+        VERIFY_OK(checkGrid(env, varied));
         const auto zoomChildren = env.store->children(zoomed.id);
         QVERIFY(zoomChildren);
         QCOMPARE(zoomChildren->size(), 1);
         const Task u4 = env.task(zoomChildren->first().id);
         QCOMPARE(u4.tile, 4);
-        CHECKED(checkUpscale(env, u4, QSize(2048, 2048)));
+        VERIFY_OK(checkUpscale(env, u4, QSize(2048, 2048)));
         QCOMPARE(varied.parentId, u4.id);
         QCOMPARE(compact(onlyBody(fake, QStringLiteral("upscale"), 2)),
                  compact(QJsonObject {{QStringLiteral("requestId"), zoomed.remoteId},
@@ -665,7 +133,7 @@ private slots:
         for (qsizetype i = 1; i < order.size(); ++i)
             QCOMPARE(env.task(order[i]).parentId, order[i - 1]);
         QCOMPARE(env.store->children(grid.id)->size(), 1);
-        CHECKED(checkAuth(env, fake));
+        VERIFY_OK(checkAuth(env, fake));
     }
 
     // V1-V4 and U1-U4 (index 1..4 both sides), reroll, seed, pan ×4, zoom 2x and custom, on the server.
@@ -674,7 +142,7 @@ private slots:
         E2EEnv env(QStringLiteral("kolersky"), fastPolling());
         KolerskyFake fake(env);
         const Task grid = env.run(Operation::imagine(kPrompt));
-        CHECKED(checkGrid(env, grid));
+        VERIFY_OK(checkGrid(env, grid));
 
         QHash<QString, QString> ids; // "U1" → task id
         for (int tile = 1; tile <= 4; ++tile) {
@@ -698,13 +166,13 @@ private slots:
                                           {QStringLiteral("index"), t.tile}}));
             QCOMPARE(QString(it.key().at(1)), QString::number(t.tile));
             if (job->endpoint == QLatin1String("upscale"))
-                CHECKED(checkUpscale(env, t, QSize(1024, 1024)));
+                VERIFY_OK(checkUpscale(env, t, QSize(1024, 1024)));
             else
-                CHECKED(checkGrid(env, t));
+                VERIFY_OK(checkGrid(env, t));
         }
 
         const Task rerolled = env.run(Operation::action(OperationKind::Reroll, grid.id, 0));
-        CHECKED(checkGrid(env, rerolled));
+        VERIFY_OK(checkGrid(env, rerolled));
         QCOMPARE(compact(onlyBody(fake, QStringLiteral("reroll"))),
                  compact(QJsonObject {{QStringLiteral("requestId"), grid.remoteId}}));
 
@@ -725,7 +193,7 @@ private slots:
             pan.direction = str(direction);
             pan.prompt = QStringLiteral("a fox, wide landscape");
             const Task t = env.run(pan);
-            CHECKED(checkGrid(env, t));
+            VERIFY_OK(checkGrid(env, t));
             QCOMPARE(t.parentId, u1.id);
             QCOMPARE(compact(onlyBody(fake, QStringLiteral("pan"), n++)),
                      compact(QJsonObject {{QStringLiteral("requestId"), u1.remoteId},
@@ -738,7 +206,7 @@ private slots:
             zoom.zoomFactor = str(factor);
             zoom.aspectRatio = QStringLiteral("16:9");
             const Task t = env.run(zoom);
-            CHECKED(checkGrid(env, t));
+            VERIFY_OK(checkGrid(env, t));
             QCOMPARE(compact(onlyBody(fake, QStringLiteral("outpaint"), n++)),
                      compact(QJsonObject {{QStringLiteral("requestId"), u1.remoteId},
                                           {QStringLiteral("zoom_ratio"), str(factor)},
@@ -759,7 +227,7 @@ private slots:
         describeOp.references = {env.fileUrl(QStringLiteral("ref.png"))};
         QVERIFY(!env.submit(describeOp));
         QCOMPARE(env.server.count(), sent);
-        CHECKED(checkAuth(env, fake));
+        VERIFY_OK(checkAuth(env, fake));
     }
 
     void generateTypes_data()
@@ -845,9 +313,9 @@ private slots:
         E2EEnv env(QStringLiteral("kolersky"), fastPolling());
         KolerskyFake fake(env);
         const Task t = env.run(op);
-        CHECKED(checkGrid(env, t));
+        VERIFY_OK(checkGrid(env, t));
         QCOMPARE(compact(onlyBody(fake, QStringLiteral("generate"))), compact(body));
-        CHECKED(checkAuth(env, fake));
+        VERIFY_OK(checkAuth(env, fake));
     }
 
     void video_data()
@@ -902,35 +370,8 @@ private slots:
             QVERIFY(file.open(QIODevice::ReadOnly));
             QCOMPARE(file.readAll(), fakeMp4(i));
         }
-        CHECKED(checkAuth(env, fake));
+        VERIFY_OK(checkAuth(env, fake));
     }
-
-    // One of two videos is gone (404): it is Expired, the other is stored, the task succeeded.
-    void expiredVideo()
-    {
-        E2EEnv env(QStringLiteral("kolersky"), fastPolling());
-        KolerskyFake fake(env);
-        fake.fileOverride = [](const QString &name) -> std::optional<Answer> {
-            if (name.endsWith(QLatin1String("-video-2.mp4")))
-                return Answer::text(404, "<Error><Code>NoSuchKey</Code></Error>", "application/xml");
-            return std::nullopt;
-        };
-        Operation op = Operation::imagine(QStringLiteral("the fox runs"));
-        op.type = GenerateType::Video;
-        op.references = {QStringLiteral("https://example.com/still.png")};
-        op.videoBatch = 2;
-        const Task t = env.run(op);
-        QCOMPARE(t.state, TaskState::Succeeded);
-        QCOMPARE(t.images.size(), 2);
-        QCOMPARE(t.images[0].state, ImageState::Downloaded);
-        QVERIFY(QFileInfo::exists(env.pathOf(t.images[0])));
-        QCOMPARE(t.images[1].state, ImageState::Expired);
-        QVERIFY(t.images[1].remoteUrl.endsWith(QLatin1String("-video-2.mp4")));
-        QVERIFY(t.error);
-        QCOMPARE(t.error->kind, Error::Kind::NotFound);
-        CHECKED(checkAuth(env, fake));
-    }
-
     // DELETE /v1/midjourney/cancel with a JSON body while the task is "accepted".
     void cancelOnTheServer()
     {
@@ -953,7 +394,7 @@ private slots:
         QCOMPARE(compact(cancels[0].json()),
                  compact(QJsonObject {{QStringLiteral("requestId"), t.remoteId}}));
         QVERIFY(fake.job(t.remoteId)->cancelled);
-        CHECKED(checkAuth(env, fake));
+        VERIFY_OK(checkAuth(env, fake));
     }
 
     // The vendor refuses a cancel once the task is processing: said before (Cancel's caveat), answered in
@@ -984,8 +425,8 @@ private slots:
                  QStringLiteral("Only a task in status accepted can be cancelled"));
         fake.holdAt.clear();
         const Task t = env.runToEnd(*id);
-        CHECKED(checkGrid(env, t));
-        CHECKED(checkAuth(env, fake));
+        VERIFY_OK(checkGrid(env, t));
+        VERIFY_OK(checkAuth(env, fake));
     }
 
     // §1 Limits, issue 12: 60 status checks per task in all, counted across runs and restarts. A run cut
@@ -1041,7 +482,7 @@ private slots:
         QTest::qWait(100);
         QCOMPARE(fake.statusChecks(stuck.remoteId).size(), 60);
         QCOMPARE(fake.submits(QStringLiteral("generate")).size(), 1);
-        CHECKED(checkAuth(env, fake));
+        VERIFY_OK(checkAuth(env, fake));
     }
 
     // The account options refuse what the vendor forbids, with the reason (dialog and CLI share the check).
@@ -1081,304 +522,6 @@ private slots:
         QCOMPARE(t.images.size(), 1);
         QCOMPARE(t.images[0].state, ImageState::Pending);
         QVERIFY(!t.images[0].remoteUrl.isEmpty());
-    }
-
-    // A submit refused or never answered: the task fails with the vendor's words, exactly one submit
-    // reached the server, and what was stored before is untouched.
-    void submitFailures_data()
-    {
-        QTest::addColumn<Answer>("answer");
-        QTest::addColumn<int>("kind");
-        QTest::addColumn<QString>("message"); // verbatim; empty: not checked
-        QTest::addColumn<QString>("mentions"); // a part of the message; empty: not checked
-
-        auto row = [](const char *name, const Answer &a, Error::Kind kind, const QString &message,
-                      const QString &mentions = {}) {
-            QTest::newRow(name) << a << static_cast<int>(kind) << message << mentions;
-        };
-        row("401 bad key", vendorError(401, "Unauthorized", 401, QStringLiteral("Invalid API key")),
-            Error::Kind::Unauthorized, QStringLiteral("Invalid API key"));
-        row("402 payment", vendorError(402, "Payment required", 402, QStringLiteral("Top up your balance")),
-            Error::Kind::PaymentRequired, QStringLiteral("Top up your balance"));
-        row("403 no requests left",
-            vendorError(403, "Insufficient requests", 403, QStringLiteral("You have 0 requests remaining")),
-            Error::Kind::PaymentRequired, QStringLiteral("You have 0 requests remaining"));
-        row("403 envelope in a 200",
-            vendorError(200, "Insufficient requests", 403, QStringLiteral("You have 0 requests remaining")),
-            Error::Kind::PaymentRequired, QStringLiteral("You have 0 requests remaining"));
-        row("400 field", vendorError(400, "Invalid parameters", 400, QStringLiteral("prompt is required")),
-            Error::Kind::InvalidRequest, QStringLiteral("prompt is required"));
-        row("422 field",
-            vendorError(422, "Invalid parameters", 422,
-                        QStringLiteral("aspectRatio must be one of 1:1, 16:9")),
-            Error::Kind::InvalidRequest, QStringLiteral("aspectRatio must be one of 1:1, 16:9"));
-        row("content policy",
-            vendorError(400, "Invalid parameters", 400, QStringLiteral("Banned prompt detected: gore")),
-            Error::Kind::ContentRejected, QStringLiteral("Banned prompt detected: gore"));
-        row("455 maintenance",
-            vendorError(455, "Maintenance", 455, QStringLiteral("Service under maintenance until 12:00 UTC")),
-            Error::Kind::Maintenance, QStringLiteral("Service under maintenance until 12:00 UTC"));
-        row("500 not re-sent", vendorError(500, "Internal error", 500, QStringLiteral("upstream failure")),
-            Error::Kind::ServerError, QStringLiteral("upstream failure"));
-        row("malformed JSON", Answer::jsonText(200, R"({"requestId": "abc", "status": )"),
-            Error::Kind::BadResponse, {}, QStringLiteral("JSON"));
-        row("HTML with 200",
-            Answer::text(200, "<!DOCTYPE html><html><body>Welcome to nginx!</body></html>", "text/html"),
-            Error::Kind::BadResponse, {}, QStringLiteral("web page"));
-        row("wrong types",
-            Answer::jsonText(200, R"({"requestId": {"id": 7}, "status": "accepted", "code": 200})"),
-            Error::Kind::BadResponse, {}, QStringLiteral("requestId"));
-        row("reply hangs", Answer::hanging(), Error::Kind::Timeout, {});
-        row("connection dropped", Answer::dropped(), Error::Kind::Network, {});
-    }
-    void submitFailures()
-    {
-        QFETCH(Answer, answer);
-        QFETCH(int, kind);
-        QFETCH(QString, message);
-        QFETCH(QString, mentions);
-        E2EEnv env(QStringLiteral("kolersky"), fastPolling());
-        KolerskyFake fake(env);
-        const Task before = env.run(Operation::imagine(QStringLiteral("an earlier fox")));
-        CHECKED(checkGrid(env, before));
-
-        fake.script(QStringLiteral("/v1/midjourney/generate"), answer);
-        const Task t = env.run(Operation::imagine(kPrompt));
-        QVERIFY2(t.state == TaskState::Failed
-                     || (kind == static_cast<int>(Error::Kind::Timeout) && t.state == TaskState::Unknown),
-                 qPrintable(describe(t)));
-        QVERIFY(t.error);
-        QCOMPARE(static_cast<int>(t.error->kind), kind);
-        if (!message.isEmpty())
-            QCOMPARE(t.error->message, message);
-        if (!mentions.isEmpty())
-            QVERIFY2(t.error->message.contains(mentions, Qt::CaseInsensitive), qPrintable(t.error->message));
-        QCOMPARE(t.prompt, kPrompt);
-        // Never sent twice: the first may have created (and charged) the task.
-        QCOMPARE(fake.submits(QStringLiteral("generate")).size(), 2);
-        QCOMPARE(fake.jobs.size(), 1);
-        QCOMPARE(fake.statusChecks().size(), 3);
-
-        const Task still = env.task(before.id);
-        QCOMPARE(still.state, TaskState::Succeeded);
-        QCOMPARE(still.images, before.images);
-        for (const ImageRef &img : still.images)
-            QVERIFY(QFileInfo::exists(env.pathOf(img)));
-        CHECKED(checkAuth(env, fake));
-    }
-
-    // 429 with Retry-After (seconds or an HTTP date): no request to the account before the deadline.
-    void rateLimited_data()
-    {
-        QTest::addColumn<QString>("path");
-        QTest::addColumn<bool>("httpDate");
-        QTest::newRow("submit, seconds") << QStringLiteral("/v1/midjourney/generate") << false;
-        QTest::newRow("submit, HTTP date") << QStringLiteral("/v1/midjourney/generate") << true;
-        QTest::newRow("status, seconds") << QStringLiteral("/v1/status") << false;
-    }
-    void rateLimited()
-    {
-        QFETCH(QString, path);
-        QFETCH(bool, httpDate);
-        E2EEnv env(QStringLiteral("kolersky"), fastPolling());
-        KolerskyFake fake(env);
-        // Retry-After deadlines are wall-clock times: real time here, and a task done at its first check.
-        env.clock.setSpeed(1);
-        fake.pollsToFinish = 1;
-        QDateTime date = QDateTime::currentDateTimeUtc().addSecs(2);
-        date.setTime(QTime(date.time().hour(), date.time().minute(), date.time().second()));
-        const QByteArray retryAfter = httpDate
-            ? QLocale::c().toString(date, QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1()
-            : QByteArray("1");
-        fake.script(path,
-                    vendorError(429, "Too many requests", 429, QStringLiteral("Rate limit exceeded"))
-                        .header("Retry-After", retryAfter));
-        const Task t = env.run(Operation::imagine(kPrompt));
-        CHECKED(checkGrid(env, t));
-
-        const QList<RecordedRequest> all = env.server.requests();
-        qsizetype limited = -1;
-        for (qsizetype i = 0; i < all.size() && limited < 0; ++i) {
-            if (all[i].path == path)
-                limited = i;
-        }
-        QVERIFY(limited >= 0);
-        const QDateTime deadline = httpDate ? date : all[limited].received.addMSecs(1000);
-        QVERIFY(limited + 1 < all.size());
-        for (qsizetype i = limited + 1; i < all.size(); ++i)
-            QVERIFY2(all[i].received >= deadline,
-                     qPrintable(QStringLiteral("%1 at %2, deadline %3")
-                                    .arg(all[i].path, all[i].received.toString(Qt::ISODateWithMs),
-                                         deadline.toString(Qt::ISODateWithMs))));
-        QCOMPARE(fake.submits(QStringLiteral("generate")).size(),
-                 path.contains(QLatin1String("generate")) ? 2 : 1);
-        CHECKED(checkAuth(env, fake));
-    }
-
-    // One bad status answer is retried and the task still succeeds.
-    void statusHiccups_data()
-    {
-        QTest::addColumn<Answer>("answer");
-        QTest::newRow("500 then success")
-            << vendorError(500, "Internal error", 500, QStringLiteral("try again"));
-        QTest::newRow("502 HTML page")
-            << Answer::text(502, "<html><body>Bad Gateway</body></html>", "text/html");
-        QTest::newRow("455 maintenance")
-            << vendorError(455, "Maintenance", 455, QStringLiteral("Service under maintenance"));
-        QTest::newRow("reply hangs") << Answer::hanging();
-        QTest::newRow("connection dropped") << Answer::dropped();
-        QTest::newRow("malformed JSON") << Answer::jsonText(200, R"({"status": "processing", )");
-        QTest::newRow("HTML with 200")
-            << Answer::text(200, "<!doctype html><title>Just a moment...</title>", "text/html");
-        QTest::newRow("wrong types") << Answer::jsonText(200,
-                                                         R"({"requestId": 5, "status": ["processing"]})");
-    }
-    void statusHiccups()
-    {
-        QFETCH(Answer, answer);
-        E2EEnv env(QStringLiteral("kolersky"), fastPolling());
-        KolerskyFake fake(env);
-        fake.script(QStringLiteral("/v1/status"), answer);
-        const Task t = env.run(Operation::imagine(kPrompt));
-        CHECKED(checkGrid(env, t));
-        QCOMPARE(fake.statusChecks().size(), 4);
-        QCOMPARE(fake.submits(QStringLiteral("generate")).size(), 1);
-        CHECKED(checkAuth(env, fake));
-    }
-
-    // Status answers that end the run: the vendor's failure (verbatim), or answers that keep failing.
-    void statusFailures_data()
-    {
-        QTest::addColumn<Answer>("answer");
-        QTest::addColumn<int>("state");
-        QTest::addColumn<int>("kind");
-        QTest::addColumn<QString>("message"); // verbatim; empty: not checked
-        QTest::addColumn<QString>("mentions");
-
-        QTest::newRow("content policy")
-            << Answer::json(
-                   200,
-                   QJsonObject {{QStringLiteral("status"), QStringLiteral("error")},
-                                {QStringLiteral("code"), 200},
-                                {QStringLiteral("output"),
-                                 QJsonObject {{QStringLiteral("failReason"),
-                                               QStringLiteral("Banned prompt detected: \"gore\"")}}}})
-            << static_cast<int>(TaskState::Failed) << static_cast<int>(Error::Kind::ContentRejected)
-            << QStringLiteral("Banned prompt detected: \"gore\"") << QString();
-        QTest::newRow("vendor failure") << Answer::json(
-            200,
-            QJsonObject {{QStringLiteral("status"), QStringLiteral("error")},
-                         {QStringLiteral("code"), 500},
-                         {QStringLiteral("message"), QStringLiteral("Task timed out after 5 minutes")}})
-                                        << static_cast<int>(TaskState::Failed)
-                                        << static_cast<int>(Error::Kind::ServerError)
-                                        << QStringLiteral("Task timed out after 5 minutes") << QString();
-        QTest::newRow("401 on status")
-            << vendorError(401, "Unauthorized", 401, QStringLiteral("Invalid API key"))
-            << static_cast<int>(TaskState::Failed) << static_cast<int>(Error::Kind::Unauthorized)
-            << QStringLiteral("Invalid API key") << QString();
-        QTest::newRow("wrong types, always")
-            << Answer::json(200,
-                            QJsonObject {{QStringLiteral("status"), QStringLiteral("success")},
-                                         {QStringLiteral("code"), 200},
-                                         {QStringLiteral("output"),
-                                          QJsonObject {{QStringLiteral("collage"),
-                                                        QJsonObject {{QStringLiteral("image_url"), 42}}}}}})
-            << static_cast<int>(TaskState::Unfinished) << static_cast<int>(Error::Kind::BadResponse)
-            << QString() << QStringLiteral("output.collage.image_url");
-        QTest::newRow("malformed JSON, always")
-            << Answer::jsonText(200, "{\"status\": \"succ") << static_cast<int>(TaskState::Unfinished)
-            << static_cast<int>(Error::Kind::BadResponse) << QString() << QStringLiteral("check again later");
-    }
-    void statusFailures()
-    {
-        QFETCH(Answer, answer);
-        QFETCH(int, state);
-        QFETCH(int, kind);
-        QFETCH(QString, message);
-        QFETCH(QString, mentions);
-        E2EEnv env(QStringLiteral("kolersky"), fastPolling());
-        KolerskyFake fake(env);
-        const Task before = env.run(Operation::imagine(QStringLiteral("an earlier fox")));
-        CHECKED(checkGrid(env, before));
-
-        fake.statusOverride = [answer](const KolerskyFake::Job &j) -> std::optional<Answer> {
-            return j.polls >= 2 ? std::optional<Answer>(answer) : std::nullopt;
-        };
-        const Task t = env.run(Operation::imagine(kPrompt));
-        QCOMPARE(static_cast<int>(t.state), state);
-        QVERIFY(t.error);
-        QCOMPARE(static_cast<int>(t.error->kind), kind);
-        if (!message.isEmpty())
-            QCOMPARE(t.error->message, message);
-        if (!mentions.isEmpty())
-            QVERIFY2(t.error->message.contains(mentions), qPrintable(t.error->message));
-        QCOMPARE(t.remoteId, fake.jobs.last().id); // kept: the task can be looked up or checked again
-        QCOMPARE(fake.submits(QStringLiteral("generate")).size(), 2);
-        QCOMPARE(env.task(before.id).images, before.images);
-        CHECKED(checkAuth(env, fake));
-    }
-
-    // A result file that cannot be stored leaves a per-image state; the task still succeeded, keeps
-    // the URL and the actions, and no file is left at a final path.
-    void imageFailures_data()
-    {
-        QTest::addColumn<Answer>("answer");
-        QTest::addColumn<int>("state");
-        QTest::addColumn<QString>("mentions"); // in the image's error; empty: not checked
-        const QByteArray png = gridPng(kGridSize);
-        const auto failed = static_cast<int>(ImageState::Failed);
-        QTest::newRow("404 expired") << Answer::text(404, "Not Found")
-                                     << static_cast<int>(ImageState::Expired) << QStringLiteral("404");
-        QTest::newRow("403 expired") << Answer::text(403, "<Error><Code>AccessDenied</Code></Error>",
-                                                     "application/xml")
-                                     << static_cast<int>(ImageState::Expired) << QStringLiteral("403");
-        QTest::newRow("truncated file")
-            << Answer::bytes(png.left(png.size() / 2), "image/png") << failed << QStringLiteral("truncated");
-        QTest::newRow("truncated transfer")
-            << Answer::droppedMidBody(png, "image/png") << failed << QString();
-        QTest::newRow("corrupt") << Answer::bytes(QByteArray(4096, '\x5a'), "image/png") << failed
-                                 << QStringLiteral("not an image");
-        QTest::newRow("HTML page") << Answer::text(200, "<html><body>Access denied</body></html>",
-                                                   "text/html")
-                                   << failed << QStringLiteral("not an image");
-        QTest::newRow("30000x30000") << Answer::bytes(hugePng(), "image/png") << failed
-                                     << QStringLiteral("30000");
-        QTest::newRow("redirect to file://")
-            << Answer::redirect("file:///etc/passwd") << failed << QStringLiteral("file:");
-    }
-    void imageFailures()
-    {
-        QFETCH(Answer, answer);
-        QFETCH(int, state);
-        QFETCH(QString, mentions);
-        E2EEnv env(QStringLiteral("kolersky"), fastPolling());
-        KolerskyFake fake(env);
-        const Task before = env.run(Operation::imagine(QStringLiteral("an earlier fox")));
-        CHECKED(checkGrid(env, before));
-
-        fake.fileOverride = [answer](const QString &) -> std::optional<Answer> { return answer; };
-        const Task t = env.run(Operation::imagine(kPrompt));
-        QCOMPARE(t.state, TaskState::Succeeded);
-        QCOMPARE(t.images.size(), 1);
-        const ImageRef &grid = t.images[0];
-        QCOMPARE(grid.role, ImageRole::Grid);
-        QCOMPARE(static_cast<int>(grid.state), state);
-        QVERIFY(grid.remoteUrl.endsWith(QLatin1String("-grid.png")));
-        QVERIFY(!grid.error.isEmpty());
-        // The key never goes to a result URL: a 403 there means the file expired (§7), not a bad key.
-        QVERIFY2(!grid.error.contains(QLatin1String("API key")), qPrintable(grid.error));
-        if (!mentions.isEmpty())
-            QVERIFY2(grid.error.contains(mentions), qPrintable(grid.error));
-        QVERIFY(t.error); // says which image could not be saved
-        QCOMPARE(t.error->kind,
-                 state == static_cast<int>(ImageState::Expired) ? Error::Kind::NotFound : Error::Kind::Io);
-        QCOMPARE(t.remote.value(QStringLiteral("actions")).toArray().size(), 8);
-        const QDir folder(QDir(env.paths.archiveDir).filePath(ImageArchive::taskFolder(t.id, t.created)));
-        QVERIFY2(!folder.exists() || folder.entryList(QDir::Files | QDir::NoDotAndDotDot).isEmpty(),
-                 qPrintable(folder.entryList().join(QLatin1Char(' '))));
-        QCOMPARE(env.task(before.id).images, before.images);
-        CHECKED(checkAuth(env, fake));
     }
 };
 
