@@ -18,8 +18,8 @@
 #include <functional>
 #include <memory>
 
-// Stops the calling test function when a helper it called failed a QCOMPARE/QVERIFY (Qt Test's macros
-// return from the helper only).
+// Stops the calling test function when a check failed in a helper it called (Qt Test's macros return
+// from the helper only).
 #define VERIFY_OK(call)                                                                                      \
     do {                                                                                                     \
         call;                                                                                                \
