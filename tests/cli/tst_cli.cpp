@@ -4,6 +4,7 @@
 // imagine takes well under a second.
 #include "model/account.h"
 #include "storage/historystore.h"
+#include "processrun.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -36,22 +37,7 @@ QString cliPath()
     return QStringLiteral(TESSERA_CLI_PATH);
 }
 
-struct Run
-{
-    int exitCode = -1;
-    bool crashed = false;
-    QByteArray out;
-    QByteArray err;
-
-    QString errText() const { return QString::fromUtf8(err); }
-    QString describe() const
-    {
-        return QStringLiteral("exit %1%2\nstdout: %3\nstderr: %4")
-            .arg(exitCode)
-            .arg(crashed ? QStringLiteral(" (crashed)") : QString())
-            .arg(QString::fromUtf8(out), QString::fromUtf8(err));
-    }
-};
+using Run = tessera::test::ProcessRun;
 
 QSet<QString> keysOf(const QJsonObject &o)
 {
@@ -150,23 +136,7 @@ std::unique_ptr<QProcess> TstCli::start(const QStringList &args)
 
 Run TstCli::finish(QProcess &process)
 {
-    Run run;
-    if (!process.waitForFinished(kProcessTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        QTest::qFail(qPrintable(QStringLiteral("tessera-cli %1 did not finish in time")
-                                    .arg(process.arguments().join(QLatin1Char(' ')))),
-                     __FILE__, __LINE__);
-    }
-    run.crashed = process.exitStatus() != QProcess::NormalExit;
-    run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    // In sanitizer builds the binary under test is sanitized too; UBSan reports do not change the exit
-    // status, so look for them.
-    if (run.err.contains("runtime error:") || run.err.contains("Sanitizer"))
-        QTest::qFail(qPrintable(QStringLiteral("sanitizer report: ") + run.describe()), __FILE__, __LINE__);
-    return run;
+    return tessera::test::finishProcess(process, kProcessTimeoutMs);
 }
 
 Run TstCli::cli(const QStringList &args)

@@ -4,6 +4,7 @@
 // category at debug. Runs the real binary; the keychain is the session's (the ctest suite runs inside
 // packaging/linux/with-test-session.sh); without one the keychain cases are skipped with the reason.
 #include "fakehttpserver.h"
+#include "processrun.h"
 
 #include <QBuffer>
 #include <QDirIterator>
@@ -26,18 +27,7 @@ namespace {
 constexpr int kProcessTimeoutMs = 60'000;
 const QByteArray kKey = "sk-LEAK-CANARY-5c1f9e0d7b";
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QString describe() const
-    {
-        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3")
-            .arg(exitCode)
-            .arg(QString::fromUtf8(out), QString::fromUtf8(err));
-    }
-};
+using Run = tessera::test::ProcessRun;
 
 QByteArray png()
 {
@@ -104,26 +94,9 @@ void TstCliAccounts::cleanup()
 
 Run TstCliAccounts::cli(const QStringList &args, const QByteArray &stdinData, const QProcessEnvironment *env)
 {
-    // The fake server lives in this process: the event loop must run while the child works.
-    QProcess process;
-    process.setProcessEnvironment(env ? *env : m_env);
-    process.setWorkingDirectory(m_home->path());
-    QSignalSpy finished(&process, &QProcess::finished);
-    process.start(QStringLiteral(TESSERA_CLI_PATH), args);
-    if (!process.waitForStarted(kProcessTimeoutMs))
-        return {};
-    if (!stdinData.isEmpty())
-        process.write(stdinData);
-    process.closeWriteChannel();
-    if (finished.isEmpty() && !finished.wait(kProcessTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    Run run;
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    // The fake server lives in this process: the event loop runs while the child works.
+    return tessera::test::runProcess(QStringLiteral(TESSERA_CLI_PATH), args, env ? *env : m_env, m_home->path(),
+                                     stdinData, kProcessTimeoutMs);
 }
 
 void TstCliAccounts::serveKie()

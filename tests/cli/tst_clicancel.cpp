@@ -5,6 +5,7 @@
 // or refused in the vendor's words (exit 1) — and never follows the task to its end; a process that
 // waits on the task goes on waiting (and sees the cancel at its next status check).
 #include "fakehttpserver.h"
+#include "processrun.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -28,18 +29,7 @@ namespace {
 constexpr int kProcessTimeoutMs = 30'000;
 const QByteArray kKey = "sk-cancel-from-anywhere-31";
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QString describe() const
-    {
-        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3")
-            .arg(exitCode)
-            .arg(QString::fromUtf8(out), QString::fromUtf8(err));
-    }
-};
+using Run = tessera::test::ProcessRun;
 
 // One family's fake: submit, status (running until cancelled), cancel; 401 without "Bearer <kKey>".
 class FakeFamily
@@ -215,22 +205,7 @@ QProcess *TstCliCancel::start(const QStringList &args)
 
 Run TstCliCancel::finish(QProcess *process)
 {
-    Run run;
-    // The fake server lives in this process: the event loop runs while the child works.
-    QElapsedTimer timer;
-    timer.start();
-    while (process->state() != QProcess::NotRunning && timer.elapsed() < kProcessTimeoutMs)
-        QTest::qWait(10);
-    if (process->state() != QProcess::NotRunning) {
-        process->kill();
-        process->waitForFinished(5000);
-        run.err = "did not end within the timeout\n";
-        return run;
-    }
-    run.exitCode = process->exitStatus() == QProcess::NormalExit ? process->exitCode() : -1;
-    run.out = process->readAllStandardOutput();
-    run.err += process->readAllStandardError();
-    return run;
+    return tessera::test::finishProcess(*process, kProcessTimeoutMs);
 }
 
 void TstCliCancel::addAccount(const QString &family)

@@ -3,6 +3,8 @@
 // (PROVIDERS.md "Mask PNGs everywhere", §2 polygon areas, §4 maskBase64): an opaque 8-bit grayscale PNG of
 // pure black and white, as raw base64 or a data URL, or the apixo payload whose rings (ε = 0) fill back
 // to the mask.
+#include "processrun.h"
+
 #include <QBuffer>
 #include <QDir>
 #include <QFile>
@@ -25,21 +27,7 @@ namespace {
 
 constexpr int kProcessTimeoutMs = 60'000;
 
-struct Run
-{
-    int exitCode = -1;
-    bool crashed = false;
-    QByteArray out;
-    QByteArray err;
-
-    QString describe() const
-    {
-        return QStringLiteral("exit %1%2\nstdout: %3\nstderr: %4")
-            .arg(exitCode)
-            .arg(crashed ? QStringLiteral(" (crashed)") : QString())
-            .arg(QString::fromUtf8(out.left(400)), QString::fromUtf8(err));
-    }
-};
+using Run = tessera::test::ProcessRun;
 
 // A fixture: the file's image as written, and the mask it must give (0 keep, 255 regenerate).
 struct Fixture
@@ -289,29 +277,8 @@ QString TestCliMask::fixturePath(const QString &name) const
 
 Run TestCliMask::cli(const QStringList &args)
 {
-    Run run;
-    QProcess process;
-    process.setProcessEnvironment(m_env);
-    process.setWorkingDirectory(m_home->path());
-    process.start(QStringLiteral(TESSERA_CLI_PATH), args);
-    if (!process.waitForStarted(kProcessTimeoutMs)) {
-        QTest::qFail(qPrintable(QStringLiteral("cannot start tessera-cli: ") + process.errorString()),
-                     __FILE__, __LINE__);
-        return run;
-    }
-    process.closeWriteChannel();
-    if (!process.waitForFinished(kProcessTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        QTest::qFail("tessera-cli did not finish in time", __FILE__, __LINE__);
-    }
-    run.crashed = process.exitStatus() != QProcess::NormalExit;
-    run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    if (run.err.contains("runtime error:") || run.err.contains("Sanitizer"))
-        QTest::qFail(qPrintable(QStringLiteral("sanitizer report: ") + run.describe()), __FILE__, __LINE__);
-    return run;
+    return tessera::test::runProcess(QStringLiteral(TESSERA_CLI_PATH), args, m_env, m_home->path(), {},
+                                     kProcessTimeoutMs);
 }
 
 QByteArray TestCliMask::singleLine(const Run &run)
@@ -639,3 +606,4 @@ void TestCliMask::help()
 
 QTEST_GUILESS_MAIN(TestCliMask)
 #include "tst_climask.moc"
+#include "processrun.h"

@@ -4,6 +4,7 @@
 // for the same seed, and never be mixed into a history of the user's own without --force.
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
+#include "processrun.h"
 
 #include <QDir>
 #include <QFile>
@@ -28,19 +29,7 @@ namespace {
 
 constexpr int kProcessTimeoutMs = 120'000;
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-
-    QString describe() const
-    {
-        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3")
-            .arg(exitCode)
-            .arg(QString::fromUtf8(out.left(400)), QString::fromUtf8(err));
-    }
-};
+using Run = tessera::test::ProcessRun;
 
 } // namespace
 
@@ -117,21 +106,7 @@ Run TstPopulate::run(const QString &program, const QStringList &args, const QStr
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), root + QStringLiteral("/config"));
     env.insert(QStringLiteral("XDG_CACHE_HOME"), root + QStringLiteral("/cache"));
     env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
-    QProcess process;
-    process.setProcessEnvironment(env);
-    process.setWorkingDirectory(root);
-    process.start(program, args);
-    Run run;
-    if (!process.waitForFinished(kProcessTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        QTest::qFail(qPrintable(program + QStringLiteral(" did not finish in time")), __FILE__, __LINE__);
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return tessera::test::runProcess(program, args, env, root, {}, kProcessTimeoutMs);
 }
 
 std::unique_ptr<HistoryStore> TstPopulate::openStore(const QString &home)
