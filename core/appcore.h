@@ -1,15 +1,15 @@
 #pragma once
 
+#include "demo/demobackend.h"
+#include "model/clock.h"
 #include "model/result.h"
 #include "net/httpclient.h"
 #include "net/transport.h"
-#include "demo/demobackend.h"
 #include "providers/providerregistry.h"
 #include "secrets/secretstore.h"
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
 #include "storage/paths.h"
-#include "model/clock.h"
 #include "tasks/taskengine.h"
 
 #include <QNetworkAccessManager>

@@ -4,8 +4,8 @@
 // `tessera --measure-startup` prints the time from the start of the process to the first painted main
 // window and exits (issue 6: cold start ≤ 400 ms; the README's "History at scale" has the figures).
 #include "appcore.h"
-#include "shell/mainwindow.h"
 #include "settings/appsettings.h"
+#include "shell/mainwindow.h"
 #include "storage/paths.h"
 
 #include <QApplication>

@@ -2,9 +2,9 @@
 
 #include "logging.h"
 #include "mask/maskexport.h"
-#include "storage/imagearchive.h"
 #include "model/clock.h"
 #include "model/futures.h"
+#include "storage/imagearchive.h"
 
 #include <QBuffer>
 #include <QCoreApplication>

@@ -59,7 +59,8 @@ QString Task::title(int promptChars) const
         return QCoreApplication::translate("Task", "Describe of %1").arg(name);
     }
     if (operation.kind == OperationKind::Blend)
-        return QCoreApplication::translate("Task", "Blend of %n images", nullptr, int(operation.references.size()));
+        return QCoreApplication::translate("Task", "Blend of %n images", nullptr,
+                                           int(operation.references.size()));
     return QCoreApplication::translate("Task", "%1 of \u201C%2\u201D").arg(operation.label(), shortPrompt);
 }
 

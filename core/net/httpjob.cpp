@@ -104,7 +104,6 @@ private:
 
 } // namespace
 
-
 void HttpJob::attempt()
 {
     if (isFinished())

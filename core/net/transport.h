@@ -1,7 +1,7 @@
 #pragma once
 
-#include "model/httpcall.h"
 #include "model/account.h"
+#include "model/httpcall.h"
 #include "model/result.h"
 
 #include <QObject>

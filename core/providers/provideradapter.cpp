@@ -58,9 +58,11 @@ Result<HttpCall> ProviderAdapter::buildModal(const Operation &, const SubmitCont
 std::optional<Availability> parentNotReady(const Task *parent, const QString &noId)
 {
     if (!parent)
-        return Availability::no(QCoreApplication::translate("ProviderAdapter", "Select a finished task first"));
+        return Availability::no(
+            QCoreApplication::translate("ProviderAdapter", "Select a finished task first"));
     if (parent->state != TaskState::Succeeded)
-        return Availability::no(QCoreApplication::translate("ProviderAdapter", "The task has not finished yet"));
+        return Availability::no(
+            QCoreApplication::translate("ProviderAdapter", "The task has not finished yet"));
     if (!noId.isEmpty() && parent->remoteId.isEmpty())
         return Availability::no(noId);
     return std::nullopt;
@@ -80,10 +82,11 @@ Availability ProviderAdapter::cancelAvailability(const Task &task, const Account
 {
     if (task.state == TaskState::Queued || capabilities(account).serverCancel)
         return Availability::yes();
-    return Availability::maybe(QCoreApplication::translate("ProviderAdapter",
-                                                           "%1 cannot cancel on its side: Tessera stops asking, "
-                                                           "but the task may still finish and be charged")
-                                   .arg(displayName()));
+    return Availability::maybe(
+        QCoreApplication::translate("ProviderAdapter",
+                                    "%1 cannot cancel on its side: Tessera stops asking, "
+                                    "but the task may still finish and be charged")
+            .arg(displayName()));
 }
 
 Status ProviderAdapter::parseCancel(const HttpResponse &response) const

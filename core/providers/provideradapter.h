@@ -2,11 +2,11 @@
 
 #include "model/account.h"
 #include "model/capabilities.h"
+#include "model/httpcall.h"
 #include "model/imageref.h"
 #include "model/operation.h"
 #include "model/result.h"
 #include "model/task.h"
-#include "model/httpcall.h"
 
 #include <QJsonObject>
 #include <QList>

@@ -1,7 +1,6 @@
 // HistoryStore: the accounts table (no secrets: keys live in the SecretStore) and the default account.
-#include "historystore.h"
-
 #include "historysql.h"
+#include "historystore.h"
 
 #include <QDateTime>
 #include <QSqlError>

@@ -1,8 +1,7 @@
 // HistoryStore: which process follows a running task (owner, lease_until). Liveness of an owner is
 // Leases' business (core/tasks/leases.h); this file only records and claims atomically in SQLite.
-#include "historystore.h"
-
 #include "historysql.h"
+#include "historystore.h"
 
 #include <QDateTime>
 #include <QSqlError>

@@ -2,8 +2,8 @@
 // expiry of remote copies (issue 6). The rest of HistoryStore is in historystore.cpp.
 #include "historyquery.h"
 
-#include "historystore.h"
 #include "historysql.h"
+#include "historystore.h"
 
 #include <QCoreApplication>
 #include <QSqlError>

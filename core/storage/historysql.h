@@ -19,9 +19,10 @@ namespace tessera::historysql {
 // States in which a task may still change on the server (SQL list for "state IN ...").
 inline const QString kActiveStates = QStringLiteral("('queued','submitting','submitted','running')");
 // The columns taskFromQuery() reads, in its order.
-inline const QString kTaskColumns = QStringLiteral("id, account_id, operation, params, prompt, state, progress, "
-                                                   "remote_id, parent_id, tile, created, updated, "
-                                                   "finished, error, remote, poll_count, favourite");
+inline const QString kTaskColumns
+    = QStringLiteral("id, account_id, operation, params, prompt, state, progress, "
+                     "remote_id, parent_id, tile, created, updated, "
+                     "finished, error, remote, poll_count, favourite");
 
 QString tr(const char *text); // in the "HistoryStore" translation context
 Error sqlError(const QString &what, const QSqlError &error);

@@ -46,11 +46,12 @@ Error Downloader::failureOf(const HttpResponse &response)
 {
     const int status = response.status;
     if (status == 404 || status == 403 || status == 410)
-        return Error::make(Error::Kind::NotFound,
-                           tr("The provider no longer has this file (HTTP %1); result links expire after some "
-                              "days")
-                               .arg(status),
-                           status);
+        return Error::make(
+            Error::Kind::NotFound,
+            tr("The provider no longer has this file (HTTP %1); result links expire after some "
+               "days")
+                .arg(status),
+            status);
     const Error::Kind kind = vendor::kindForStatus(status);
     return Error::make(kind == Error::Kind::Unauthorized ? Error::Kind::BadResponse : kind,
                        tr("The file server answered HTTP %1").arg(status), status);
@@ -58,7 +59,8 @@ Error Downloader::failureOf(const HttpResponse &response)
 
 bool Downloader::meansExpired(const Error &e)
 {
-    return e.kind == Error::Kind::NotFound || e.httpStatus == 404 || e.httpStatus == 403 || e.httpStatus == 410;
+    return e.kind == Error::Kind::NotFound || e.httpStatus == 404 || e.httpStatus == 403
+        || e.httpStatus == 410;
 }
 
 std::optional<Error> Downloader::missingNote(const QList<ImageRef> &images)
@@ -278,7 +280,8 @@ bool Downloader::startRetry(const QString &taskId)
         = account && account->has_value() ? m_providers.adapter((*account)->family) : nullptr;
     bool any = false;
     for (ImageRef &img : task.images) {
-        if ((img.state == ImageState::Pending || img.state == ImageState::Failed) && !img.remoteUrl.isEmpty()) {
+        if ((img.state == ImageState::Pending || img.state == ImageState::Failed)
+            && !img.remoteUrl.isEmpty()) {
             img.state = ImageState::Pending;
             any = true;
         }

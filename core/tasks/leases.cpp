@@ -98,7 +98,8 @@ void Leases::releaseDead(const QStringList &owners)
     for (const QString &owner : owners) {
         if (!isDead(owner))
             continue;
-        qCInfo(lcTasks) << "the process" << owner << "has ended without releasing its tasks; taking them over";
+        qCInfo(lcTasks) << "the process" << owner
+                        << "has ended without releasing its tasks; taking them over";
         if (const Status s = m_store.releaseAllLeases(owner); !s)
             qCWarning(lcTasks) << "could not release the leases of" << owner << s.error().message;
     }
@@ -119,7 +120,8 @@ Result<QList<Task>> Leases::claimOrphans(const QString &taskId)
 bool Leases::claim(const QString &taskId)
 {
     const qint64 now = m_clock.nowMs();
-    if (const auto holder = m_store.leaseHolder(taskId, now); holder && !holder->isEmpty() && *holder != m_owner)
+    if (const auto holder = m_store.leaseHolder(taskId, now);
+        holder && !holder->isEmpty() && *holder != m_owner)
         releaseDead({*holder});
     return m_store.claimTask(taskId, m_owner, now, now + m_leaseMs).valueOr(false);
 }

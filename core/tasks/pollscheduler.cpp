@@ -85,8 +85,9 @@ qint64 PollScheduler::nextInterval(const PollPolicy &policy, qint64 intervalMs, 
 std::optional<Error> PollScheduler::limitReached(const PollPolicy &policy, const Task &task, int runPolls,
                                                  qint64 elapsedMs, const QString &family)
 {
-    const QString still = task.progress ? tr("it was still running (%1 %) at the last check").arg(*task.progress)
-                                        : tr("it was still running at the last check");
+    const QString still = task.progress
+        ? tr("it was still running (%1 %) at the last check").arg(*task.progress)
+        : tr("it was still running at the last check");
     if (policy.pollBudget > 0 && task.pollCount >= policy.pollBudget)
         return Error::make(Error::Kind::StillRunning,
                            tr("%1 allows no more status checks for this task: all %2 were used, and %3. "

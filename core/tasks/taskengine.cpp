@@ -65,7 +65,8 @@ TaskEngine::TaskEngine(HistoryStore &store, ImageArchive &archive, const Provide
           config.leaseMs))
     , m_polls(new PollScheduler(*this, transport, clock, config.maxTransientErrors, this))
     , m_downloads(new Downloader(*this, store, archive, providers, transport, clock, *m_leases,
-                                 {config.maxDownloadBytes, config.decodeLimitMb, config.maxDownloadRetries}, this))
+                                 {config.maxDownloadBytes, config.decodeLimitMb, config.maxDownloadRetries},
+                                 this))
 {
     m_clock.callAfter(m_config.leaseRenewMs, this, [this] { renewLeases(); });
 }
@@ -290,7 +291,7 @@ Result<QString> TaskEngine::submit(const Operation &requested, const QString &ac
 }
 
 Job *TaskEngine::startJob(const Task &task, const Account &account, const ProviderAdapter *adapter,
-                             bool needsKey)
+                          bool needsKey)
 {
     auto job = std::make_unique<Job>();
     job->task = task;
@@ -450,12 +451,12 @@ void TaskEngine::submitJob(Job &job)
         const Operation op = job.task.operation;
         const QString id = job.task.id;
         const int generation = job.generation;
-        whenReady(this, QtConcurrent::run([adapter, op, context] { return adapter->buildSubmit(op, context); }),
-                  [this, id, generation](const Result<HttpCall> &call) {
-                      if (Job *current = jobFor(id, generation);
-                          current && current->phase == Job::Phase::Preparing)
-                          send(*current, call);
-                  });
+        whenReady(
+            this, QtConcurrent::run([adapter, op, context] { return adapter->buildSubmit(op, context); }),
+            [this, id, generation](const Result<HttpCall> &call) {
+                if (Job *current = jobFor(id, generation); current && current->phase == Job::Phase::Preparing)
+                    send(*current, call);
+            });
         return;
     }
     send(job, job.adapter->buildSubmit(job.task.operation, context));
@@ -511,14 +512,15 @@ void TaskEngine::finishRun(Job &job, TaskState state, std::optional<Error> error
     const bool cancelPending = job.cancelPending;
     m_jobs.erase(finished.id);
     if (cancelPending) {
-        answerCancel(finished.id, state == TaskState::Cancelled,
-                     state == TaskState::Cancelled && finished.error
-                         ? *finished.error
-                         : Error::make(finished.error ? finished.error->kind : Error::Kind::InvalidRequest,
-                                       tr("It ended as %1 before it could be cancelled%2")
-                                           .arg(taskStateLabel(state),
-                                                finished.error ? QStringLiteral(": ") + finished.error->message
-                                                               : QString())));
+        answerCancel(
+            finished.id, state == TaskState::Cancelled,
+            state == TaskState::Cancelled && finished.error
+                ? *finished.error
+                : Error::make(
+                    finished.error ? finished.error->kind : Error::Kind::InvalidRequest,
+                    tr("It ended as %1 before it could be cancelled%2")
+                        .arg(taskStateLabel(state),
+                             finished.error ? QStringLiteral(": ") + finished.error->message : QString())));
     }
     qCInfo(lcTasks) << "finished" << finished.id << taskStateName(state)
                     << (finished.error ? finished.error->message : QString());

@@ -2,10 +2,10 @@
 
 #include "job.h"
 #include "model/account.h"
+#include "model/httpcall.h"
 #include "model/operation.h"
 #include "model/result.h"
 #include "model/task.h"
-#include "model/httpcall.h"
 #include "providers/provideradapter.h"
 
 #include <QObject>

@@ -1,6 +1,4 @@
 // TaskEngine: cancel, wherever the task runs (this engine, another live process, or nobody).
-#include "taskengine.h"
-
 #include "leases.h"
 #include "logging.h"
 #include "model/clock.h"
@@ -8,6 +6,7 @@
 #include "pollscheduler.h"
 #include "providers/providerregistry.h"
 #include "storage/historystore.h"
+#include "taskengine.h"
 
 #include <QCoreApplication>
 

@@ -1,7 +1,5 @@
 // TaskEngine: what outlives one process — taking over tasks nobody drives (after a restart, a crash, or a
 // CLI that submitted and exited), asking again about unfinished ones, and the checks' budget.
-#include "taskengine.h"
-
 #include "downloader.h"
 #include "leases.h"
 #include "logging.h"
@@ -9,6 +7,7 @@
 #include "pollscheduler.h"
 #include "providers/providerregistry.h"
 #include "storage/historystore.h"
+#include "taskengine.h"
 
 #include <QCoreApplication>
 
@@ -104,7 +103,9 @@ QString TaskEngine::budgetSpent(const Task &task, const PollPolicy &policy) cons
         if (const ProviderAdapter *adapter = m_providers.adapter((*account)->family))
             family = adapter->displayName();
     }
-    return tr("%1 allows no more status checks for this task: all %2 were used").arg(family).arg(policy.pollBudget);
+    return tr("%1 allows no more status checks for this task: all %2 were used")
+        .arg(family)
+        .arg(policy.pollBudget);
 }
 
 Availability TaskEngine::checkAvailability(const Task &task)

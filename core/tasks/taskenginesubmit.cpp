@@ -1,13 +1,12 @@
 // TaskEngine: sending a submit and reading its answer — the task's id, a wait the provider asks for
 // (429/503: proven not created, so it goes again), a modal follow-up (with the user's Remix prompt), or a
 // failure that is never sent again when the request may have reached the server.
-#include "taskengine.h"
-
 #include "logging.h"
 #include "model/clock.h"
 #include "net/retrypolicy.h"
 #include "net/transport.h"
 #include "pollscheduler.h"
+#include "taskengine.h"
 
 #include <QCoreApplication>
 #include <QRandomGenerator>
@@ -158,9 +157,9 @@ void TaskEngine::onSubmitted(const QString &taskId, int generation, TransportRep
         // The vendor parked the new task for a follow-up (mjproxy code 21): keep its id, send the inputs.
         job->task.remote.insert(QStringLiteral("modalId"), outcome->remoteId);
         const SubmitContext context = contextOf(*job);
-        const std::optional<QString> remix
-            = m_asksRemixPrompts && !job->cancelRequested ? job->adapter->remixPrompt(job->task.operation, context)
-                                                          : std::nullopt;
+        const std::optional<QString> remix = m_asksRemixPrompts && !job->cancelRequested
+            ? job->adapter->remixPrompt(job->task.operation, context)
+            : std::nullopt;
         if (remix) {
             // Remix: the user may change the prompt before the modal is sent (issue 12).
             job->phase = Job::Phase::AwaitingPrompt;

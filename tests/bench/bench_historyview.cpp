@@ -42,8 +42,7 @@ void BM_ScrollJump(benchmark::State &state)
 {
     const QString path = historyPath();
     if (path.isEmpty()) {
-        state.SkipWithError(
-            "set TESSERA_BENCH_HOME to a history made by `tessera-populate` (README)");
+        state.SkipWithError("set TESSERA_BENCH_HOME to a history made by `tessera-populate` (README)");
         return;
     }
     auto store = HistoryStore::open(path);

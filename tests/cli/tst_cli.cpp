@@ -3,8 +3,8 @@
 // account is made fast through its own options in the shared database (as Settings would), so a whole
 // imagine takes well under a second.
 #include "model/account.h"
-#include "storage/historystore.h"
 #include "processrun.h"
+#include "storage/historystore.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -95,8 +95,8 @@ void TstCliAccounts::cleanup()
 Run TstCliAccounts::cli(const QStringList &args, const QByteArray &stdinData, const QProcessEnvironment *env)
 {
     // The fake server lives in this process: the event loop runs while the child works.
-    return tessera::test::runProcess(QStringLiteral(TESSERA_CLI_PATH), args, env ? *env : m_env, m_home->path(),
-                                     stdinData, kProcessTimeoutMs);
+    return tessera::test::runProcess(QStringLiteral(TESSERA_CLI_PATH), args, env ? *env : m_env,
+                                     m_home->path(), stdinData, kProcessTimeoutMs);
 }
 
 void TstCliAccounts::serveKie()

@@ -58,9 +58,10 @@ private:
         if (r.header("Authorization") != "Bearer " + kKey) {
             ++unauthorized;
             return m_family == QLatin1String("kolersky")
-                ? Answer::json(401, {{QStringLiteral("err"), QStringLiteral("Unauthorized")},
-                                     {QStringLiteral("code"), 401},
-                                     {QStringLiteral("message"), QStringLiteral("Invalid API key")}})
+                ? Answer::json(401,
+                               {{QStringLiteral("err"), QStringLiteral("Unauthorized")},
+                                {QStringLiteral("code"), 401},
+                                {QStringLiteral("message"), QStringLiteral("Invalid API key")}})
                 : Answer::text(401, "Unauthorized");
         }
         return m_family == QLatin1String("kolersky") ? kolersky(r) : mjproxy(r);
@@ -70,29 +71,33 @@ private:
     Answer kolersky(const RecordedRequest &r)
     {
         if (r.method == "POST" && r.path == QLatin1String("/v1/midjourney/generate"))
-            return Answer::json(200, {{QStringLiteral("requestId"), QStringLiteral("kol-%1").arg(++m_ids)},
-                                      {QStringLiteral("status"), QStringLiteral("accepted")},
-                                      {QStringLiteral("code"), 200}});
+            return Answer::json(200,
+                                {{QStringLiteral("requestId"), QStringLiteral("kol-%1").arg(++m_ids)},
+                                 {QStringLiteral("status"), QStringLiteral("accepted")},
+                                 {QStringLiteral("code"), 200}});
         if (r.method == "GET" && r.path == QLatin1String("/v1/status")) {
             const QString id = r.queryItems().queryItemValue(QStringLiteral("requestId"));
-            return Answer::json(200, {{QStringLiteral("requestId"), id},
-                                      {QStringLiteral("status"), cancelled.contains(id)
-                                               ? QStringLiteral("cancelled")
-                                               : QStringLiteral("processing")},
-                                      {QStringLiteral("code"), 200}});
+            return Answer::json(
+                200,
+                {{QStringLiteral("requestId"), id},
+                 {QStringLiteral("status"),
+                  cancelled.contains(id) ? QStringLiteral("cancelled") : QStringLiteral("processing")},
+                 {QStringLiteral("code"), 200}});
         }
         if (r.method == "DELETE" && r.path == QLatin1String("/v1/midjourney/cancel")) {
             ++cancels;
             const QString id = r.json().value(QStringLiteral("requestId")).toString();
             if (refuseCancel)
-                return Answer::json(400, {{QStringLiteral("err"), QStringLiteral("Invalid status")},
-                                          {QStringLiteral("code"), 400},
-                                          {QStringLiteral("message"),
-                                           QStringLiteral("only 'accepted' tasks can be cancelled")}});
+                return Answer::json(
+                    400,
+                    {{QStringLiteral("err"), QStringLiteral("Invalid status")},
+                     {QStringLiteral("code"), 400},
+                     {QStringLiteral("message"), QStringLiteral("only 'accepted' tasks can be cancelled")}});
             cancelled.insert(id);
-            return Answer::json(200, {{QStringLiteral("requestId"), id},
-                                      {QStringLiteral("status"), QStringLiteral("cancelled")},
-                                      {QStringLiteral("code"), 200}});
+            return Answer::json(200,
+                                {{QStringLiteral("requestId"), id},
+                                 {QStringLiteral("status"), QStringLiteral("cancelled")},
+                                 {QStringLiteral("code"), 200}});
         }
         return Answer::json(404, {{QStringLiteral("err"), QStringLiteral("Not found")}});
     }
@@ -103,32 +108,36 @@ private:
         static const QRegularExpression fetch(QStringLiteral("^/mj/task/([^/]+)/fetch$"));
         static const QRegularExpression cancel(QStringLiteral("^/mj/task/([^/]+)/cancel$"));
         if (r.method == "POST" && r.path == QLatin1String("/mj/submit/imagine"))
-            return Answer::json(200, {{QStringLiteral("code"), 1},
-                                      {QStringLiteral("description"), QStringLiteral("Submission succeeded")},
-                                      {QStringLiteral("result"), QStringLiteral("171%1").arg(++m_ids)}});
+            return Answer::json(200,
+                                {{QStringLiteral("code"), 1},
+                                 {QStringLiteral("description"), QStringLiteral("Submission succeeded")},
+                                 {QStringLiteral("result"), QStringLiteral("171%1").arg(++m_ids)}});
         if (const auto m = fetch.match(r.path); r.method == "GET" && m.hasMatch()) {
             const QString id = m.captured(1);
             const bool gone = cancelled.contains(id);
-            return Answer::json(200, {{QStringLiteral("id"), id},
-                                      {QStringLiteral("action"), QStringLiteral("IMAGINE")},
-                                      {QStringLiteral("status"), gone ? QStringLiteral("CANCEL")
-                                                                      : QStringLiteral("IN_PROGRESS")},
-                                      {QStringLiteral("progress"), QStringLiteral("10%")},
-                                      {QStringLiteral("failReason"), QString()}});
+            return Answer::json(
+                200,
+                {{QStringLiteral("id"), id},
+                 {QStringLiteral("action"), QStringLiteral("IMAGINE")},
+                 {QStringLiteral("status"), gone ? QStringLiteral("CANCEL") : QStringLiteral("IN_PROGRESS")},
+                 {QStringLiteral("progress"), QStringLiteral("10%")},
+                 {QStringLiteral("failReason"), QString()}});
         }
         if (const auto m = cancel.match(r.path); r.method == "POST" && m.hasMatch()) {
             ++cancels;
             if (refuseCancel)
-                return Answer::json(200, {{QStringLiteral("code"), 4},
-                                          {QStringLiteral("description"),
-                                           QStringLiteral("任务状态不允许取消")},
-                                          {QStringLiteral("result"), QJsonValue()}});
+                return Answer::json(200,
+                                    {{QStringLiteral("code"), 4},
+                                     {QStringLiteral("description"), QStringLiteral("任务状态不允许取消")},
+                                     {QStringLiteral("result"), QJsonValue()}});
             cancelled.insert(m.captured(1));
-            return Answer::json(200, {{QStringLiteral("code"), 1},
-                                      {QStringLiteral("description"), QStringLiteral("成功")},
-                                      {QStringLiteral("result"), QJsonValue()}});
+            return Answer::json(200,
+                                {{QStringLiteral("code"), 1},
+                                 {QStringLiteral("description"), QStringLiteral("成功")},
+                                 {QStringLiteral("result"), QJsonValue()}});
         }
-        return Answer::json(404, {{QStringLiteral("code"), 3}, {QStringLiteral("description"), QStringLiteral("not found")}});
+        return Answer::json(
+            404, {{QStringLiteral("code"), 3}, {QStringLiteral("description"), QStringLiteral("not found")}});
     }
 
     QString m_family;
@@ -214,11 +223,12 @@ void TstCliCancel::addAccount(const QString &family)
     // kolersky allows a status check every 5 s at most (issue 12): the account cannot ask for less.
     const QString interval = family == QLatin1String("kolersky") ? QStringLiteral("poll-interval=5")
                                                                  : QStringLiteral("poll-interval=0.3");
-    QStringList args {QStringLiteral("accounts"), QStringLiteral("add"),      QStringLiteral("--family"),
-                      family,                     QStringLiteral("--name"),   QStringLiteral("acct"),
-                      QStringLiteral("--base-url"), m_server->baseUrl(),      QStringLiteral("--option"),
-                      QStringLiteral("first-poll=0.1"), QStringLiteral("--option"),
-                      interval};
+    QStringList args {QStringLiteral("accounts"),   QStringLiteral("add"),
+                      QStringLiteral("--family"),   family,
+                      QStringLiteral("--name"),     QStringLiteral("acct"),
+                      QStringLiteral("--base-url"), m_server->baseUrl(),
+                      QStringLiteral("--option"),   QStringLiteral("first-poll=0.1"),
+                      QStringLiteral("--option"),   interval};
     if (family == QLatin1String("mjproxy"))
         args << QStringLiteral("--option") << QStringLiteral("auth=bearer");
     const Run added = cli(args);
@@ -308,14 +318,19 @@ void TstCliCancel::cancelWhileAnotherProcessWaits()
     if (QTest::currentTestFailed())
         return;
     m_fake->refuseCancel = refuse;
-    QProcess *waiter = start({QStringLiteral("imagine"), QStringLiteral("a heron at dawn"),
-                              QStringLiteral("--account"), QStringLiteral("acct"), QStringLiteral("--wait"),
-                              QStringLiteral("--json")});
-    const QString status = family == QLatin1String("kolersky") ? QStringLiteral("/v1/status")
-                                                               : QStringLiteral("/mj/task/*");
+    QProcess *waiter
+        = start({QStringLiteral("imagine"), QStringLiteral("a heron at dawn"), QStringLiteral("--account"),
+                 QStringLiteral("acct"), QStringLiteral("--wait"), QStringLiteral("--json")});
+    const QString status
+        = family == QLatin1String("kolersky") ? QStringLiteral("/v1/status") : QStringLiteral("/mj/task/*");
     QTRY_VERIFY_WITH_TIMEOUT(m_server->count("GET", status) >= 1, kProcessTimeoutMs);
     const Run listed = cli({QStringLiteral("history"), QStringLiteral("list"), QStringLiteral("--json")});
-    const QString id = QJsonDocument::fromJson(listed.out).array().first().toObject().value(QStringLiteral("id")).toString();
+    const QString id = QJsonDocument::fromJson(listed.out)
+                           .array()
+                           .first()
+                           .toObject()
+                           .value(QStringLiteral("id"))
+                           .toString();
     QVERIFY2(!id.isEmpty(), qPrintable(listed.describe()));
 
     const Run cancelled = cli({QStringLiteral("cancel"), id});

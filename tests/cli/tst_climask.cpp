@@ -605,5 +605,5 @@ void TestCliMask::help()
 }
 
 QTEST_GUILESS_MAIN(TestCliMask)
-#include "tst_climask.moc"
 #include "processrun.h"
+#include "tst_climask.moc"

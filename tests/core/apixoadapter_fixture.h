@@ -45,7 +45,8 @@ inline QByteArray compact(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-inline HttpResponse answer(int status, const QByteArray &body, QList<QPair<QByteArray, QByteArray>> headers = {})
+inline HttpResponse answer(int status, const QByteArray &body,
+                           QList<QPair<QByteArray, QByteArray>> headers = {})
 {
     HttpResponse r;
     r.status = status;
@@ -72,7 +73,8 @@ inline QJsonObject options(const char *key, const char *value)
 }
 
 // Parents as the engine stores them: a generation with four separate tiles, or an upscale.
-inline Task gridParent(const QString &remoteId = QStringLiteral("task_previous_midjourney"), QSize size = {8, 6})
+inline Task gridParent(const QString &remoteId = QStringLiteral("task_previous_midjourney"),
+                       QSize size = {8, 6})
 {
     Task t;
     t.id = QStringLiteral("parent-grid");

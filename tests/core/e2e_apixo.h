@@ -297,11 +297,13 @@ private:
         QList<QSize> results;
         // The vendor doc marks version and speed "обязательно" in the generating modes (issue
         // "Correctness" §1): a strict server refuses their absence as "input.version is required".
-        static const QStringList generating {QStringLiteral("text-to-image"), QStringLiteral("image-to-image"),
+        static const QStringList generating {QStringLiteral("text-to-image"),
+                                             QStringLiteral("image-to-image"),
                                              QStringLiteral("upload-paint")};
         if (generating.contains(job.mode)) {
-            static const QStringList versions {QStringLiteral("v6"), QStringLiteral("v6.1"), QStringLiteral("v7"),
-                                               QStringLiteral("niji 6"), QStringLiteral("niji 7")};
+            static const QStringList versions {QStringLiteral("v6"), QStringLiteral("v6.1"),
+                                               QStringLiteral("v7"), QStringLiteral("niji 6"),
+                                               QStringLiteral("niji 7")};
             static const QStringList speeds {QStringLiteral("fast"), QStringLiteral("turbo")};
             for (const char *field : {"version", "speed"}) {
                 if (!input.contains(QLatin1String(field)))

@@ -462,8 +462,7 @@ inline void checkStored(const E2EEnv &env, const ImageRef &img, QSize size)
 {
     QCOMPARE(img.state, ImageState::Downloaded);
     const QString path = env.pathOf(img);
-    QVERIFY2(path.startsWith(QDir(env.paths.archiveDir).absolutePath() + QLatin1Char('/')),
-             qPrintable(path));
+    QVERIFY2(path.startsWith(QDir(env.paths.archiveDir).absolutePath() + QLatin1Char('/')), qPrintable(path));
     QVERIFY2(QFileInfo::exists(path), qPrintable(path));
     QCOMPARE(img.size, size);
     QImageReader reader(path);

@@ -73,7 +73,8 @@ inline Account account(const QString &varyBase = {})
     return a;
 }
 
-inline Operation imagine(const QString &prompt, GenerateType type = GenerateType::Text, const QStringList &refs = {})
+inline Operation imagine(const QString &prompt, GenerateType type = GenerateType::Text,
+                         const QStringList &refs = {})
 {
     Operation op = Operation::imagine(prompt);
     op.type = type;
@@ -115,7 +116,8 @@ inline QStringList strings(std::initializer_list<const char *> texts)
 // Parents as the engine stores them: "grid" (four tiles of a generation), "upscale" (one image),
 // "video2" (a video task with two videos), "video-pending" (a video imagine whose images are not listed),
 // "extension" (a finished video extension), "running", "no-remote".
-inline Task parentTask(const QString &kind, const QString &remoteId = QStringLiteral("4edb3c5XXXXX75e3f0aa5cc"))
+inline Task parentTask(const QString &kind,
+                       const QString &remoteId = QStringLiteral("4edb3c5XXXXX75e3f0aa5cc"))
 {
     Task t;
     t.id = QStringLiteral("parent-task");

@@ -52,7 +52,8 @@ inline QDateTime received()
     return QDateTime(QDate(2025, 1, 1), QTime(12, 0), QTimeZone::utc());
 }
 
-inline HttpResponse answer(int status, const QByteArray &body, QList<QPair<QByteArray, QByteArray>> headers = {})
+inline HttpResponse answer(int status, const QByteArray &body,
+                           QList<QPair<QByteArray, QByteArray>> headers = {})
 {
     HttpResponse r;
     r.status = status;
@@ -111,7 +112,7 @@ inline Task gridParent(const QString &prompt = QStringLiteral("beautiful sunset 
 }
 
 inline Task upscaleParent(QSize size = {1024, 768},
-                   const QString &prompt = QStringLiteral("beautiful sunset over mountains with lake"))
+                          const QString &prompt = QStringLiteral("beautiful sunset over mountains with lake"))
 {
     Task t;
     t.id = QStringLiteral("upscale-task");

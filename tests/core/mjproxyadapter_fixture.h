@@ -46,7 +46,8 @@ inline QByteArray bodyOf(const HttpCall &call)
     return call.body ? compact(call.body->object()) : QByteArray();
 }
 
-inline HttpResponse answer(int status, const QByteArray &body, QList<QPair<QByteArray, QByteArray>> headers = {})
+inline HttpResponse answer(int status, const QByteArray &body,
+                           QList<QPair<QByteArray, QByteArray>> headers = {})
 {
     HttpResponse r;
     r.status = status;
@@ -96,9 +97,11 @@ inline Task parentFrom(const QString &fixtureName, bool grid, QSize size = QSize
     t.prompt = QStringLiteral("cat");
     if (grid) {
         for (int i = 1; i <= 4; ++i)
-            t.images.append(ImageRef {ImageRole::Tile, i, {}, size, 0, {}, {}, ImageState::Downloaded, {}, {}});
+            t.images.append(
+                ImageRef {ImageRole::Tile, i, {}, size, 0, {}, {}, ImageState::Downloaded, {}, {}});
     } else {
-        t.images.append(ImageRef {ImageRole::Upscale, 0, {}, size, 0, {}, {}, ImageState::Downloaded, {}, {}});
+        t.images.append(
+            ImageRef {ImageRole::Upscale, 0, {}, size, 0, {}, {}, ImageState::Downloaded, {}, {}});
     }
     return t;
 }
@@ -109,7 +112,7 @@ inline Task gridParent()
 }
 
 inline Task upscaleParent(const QString &fixtureName = QStringLiteral("task-upscale-v7.json"),
-                   QSize size = QSize(1024, 1024))
+                          QSize size = QSize(1024, 1024))
 {
     return parentFrom(fixtureName, false, size);
 }

@@ -180,17 +180,17 @@ void TestApixoAdapter::requiredFieldsAtDefaults_data()
                                     << (generating + QStringList {QStringLiteral("image_urls")}) << defaults;
     Operation paint = action(OperationKind::Inpaint, 2);
     paint.mask = maskPng({8, 6}, QRect(1, 1, 3, 3));
-    QTest::newRow("upload-paint")
-        << paint << QStringLiteral("grid")
-        << (generating
-            + QStringList {QStringLiteral("image_urls"), QStringLiteral("mask"), QStringLiteral("canvas"),
-                           QStringLiteral("imgPos")})
-        << defaults;
+    QTest::newRow("upload-paint") << paint << QStringLiteral("grid")
+                                  << (generating
+                                      + QStringList {QStringLiteral("image_urls"), QStringLiteral("mask"),
+                                                     QStringLiteral("canvas"), QStringLiteral("imgPos")})
+                                  << defaults;
     const QStringList acting {QStringLiteral("mode"), QStringLiteral("taskId"), QStringLiteral("imageIndex"),
                               QStringLiteral("type")};
     const QJsonObject plain {{QStringLiteral("type"), 0}};
     QTest::newRow("vary") << action(OperationKind::Vary, 2) << QStringLiteral("grid") << acting << plain;
-    QTest::newRow("upscale") << action(OperationKind::Upscale, 2) << QStringLiteral("grid") << acting << plain;
+    QTest::newRow("upscale") << action(OperationKind::Upscale, 2) << QStringLiteral("grid") << acting
+                             << plain;
 }
 
 void TestApixoAdapter::requiredFieldsAtDefaults()
@@ -629,15 +629,15 @@ void TestApixoAdapter::availability_data()
         << action(OperationKind::Inpaint, 0) << QStringLiteral("upscale") << true << QString();
     // Upscale and vary act on a four-image result only (issue 12): the server takes them for an upscale,
     // charges, then fails the task.
-    QTest::newRow("creative on an upscale") << action(OperationKind::Upscale, 0, QStringLiteral("creative"))
-                                            << QStringLiteral("upscale") << false
-                                            << QStringLiteral("only a four-image result");
-    QTest::newRow("4x on an upscale") << action(OperationKind::Upscale, 0, QStringLiteral("4x"))
-                                      << QStringLiteral("upscale") << false
-                                      << QStringLiteral("only a four-image result");
-    QTest::newRow("vary subtle on an upscale") << action(OperationKind::Vary, 0, QStringLiteral("subtle"))
-                                               << QStringLiteral("upscale") << false
-                                               << QStringLiteral("only a four-image result");
+    QTest::newRow("creative on an upscale")
+        << action(OperationKind::Upscale, 0, QStringLiteral("creative")) << QStringLiteral("upscale") << false
+        << QStringLiteral("only a four-image result");
+    QTest::newRow("4x on an upscale")
+        << action(OperationKind::Upscale, 0, QStringLiteral("4x")) << QStringLiteral("upscale") << false
+        << QStringLiteral("only a four-image result");
+    QTest::newRow("vary subtle on an upscale")
+        << action(OperationKind::Vary, 0, QStringLiteral("subtle")) << QStringLiteral("upscale") << false
+        << QStringLiteral("only a four-image result");
     QTest::newRow("plain U on an upscale") << action(OperationKind::Upscale, 0) << QStringLiteral("upscale")
                                            << false << QStringLiteral("only a four-image result");
     QTest::newRow("tile 0 on a grid")

@@ -1,9 +1,9 @@
 // The offline demo family: the adapter as a pure translator, and the backend as a server whose jobs
 // survive a restart and whose pictures are deterministic per prompt and seed.
-#include "providers/demo/demoadapter.h"
 #include "demo/demobackend.h"
-#include "storage/imagearchive.h"
 #include "model/clock.h"
+#include "providers/demo/demoadapter.h"
+#include "storage/imagearchive.h"
 
 #include <QBuffer>
 #include <QImage>

@@ -180,7 +180,8 @@ private slots:
         const Task grid = env.run(Operation::imagine(QStringLiteral("a quiet harbour")));
         QCOMPARE(grid.state, TaskState::Succeeded);
         QVERIFY2(fake.refusals.isEmpty(), qPrintable(fake.refusals.join(QStringLiteral("; "))));
-        const QJsonObject input = env.server.last("POST", kSubmit)->json().value(QLatin1String("input")).toObject();
+        const QJsonObject input
+            = env.server.last("POST", kSubmit)->json().value(QLatin1String("input")).toObject();
         QCOMPARE(input.value(QLatin1String("version")).toString(), QStringLiteral("v6.1"));
         QCOMPARE(input.value(QLatin1String("speed")).toString(), QStringLiteral("fast"));
 

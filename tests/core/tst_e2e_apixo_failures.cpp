@@ -51,12 +51,13 @@ private slots:
                               .message = unauthorized});
         const QString credits = QStringLiteral("Insufficient credits");
         // The vendor doc's own example, verbatim: code 400 under HTTP 200.
-        addRow(SubmitFailure {.name = "code 400 Insufficient credits (the vendor doc's example)",
-                              .answer = Answer::jsonText(200, R"({"code":400,"message":"Insufficient credits","data":null})"),
-                              .kind = K::PaymentRequired,
-                              .httpStatus = 200,
-                              .vendorCode = QStringLiteral("400"),
-                              .message = credits});
+        addRow(SubmitFailure {
+            .name = "code 400 Insufficient credits (the vendor doc's example)",
+            .answer = Answer::jsonText(200, R"({"code":400,"message":"Insufficient credits","data":null})"),
+            .kind = K::PaymentRequired,
+            .httpStatus = 200,
+            .vendorCode = QStringLiteral("400"),
+            .message = credits});
         addRow(SubmitFailure {.name = "402 as HTTP status",
                               .answer = vendorAnswer(402, 402, credits),
                               .kind = K::PaymentRequired,
@@ -99,20 +100,22 @@ private slots:
                               .httpStatus = 500,
                               .vendorCode = QStringLiteral("500"),
                               .message = QStringLiteral("Internal server error")});
-        addRow(SubmitFailure {.name = "wrong types: data is a string",
-                              .answer = Answer::json(200, envelope(200, QStringLiteral("success"), QStringLiteral("task_1"))),
-                              .kind = K::BadResponse,
-                              .httpStatus = 200,
-                              .vendorCode = QString(),
-                              .contains = QStringLiteral("\"data\" is not an object")});
-        addRow(SubmitFailure {.name = "wrong types: taskId is an object",
-                              .answer = Answer::json(200,
-                                                     envelope(200, QStringLiteral("success"),
-                                                              QJsonObject {{QStringLiteral("taskId"), QJsonObject {}}})),
-                              .kind = K::BadResponse,
-                              .httpStatus = 200,
-                              .vendorCode = QString(),
-                              .contains = QStringLiteral("data.taskId is missing")});
+        addRow(SubmitFailure {
+            .name = "wrong types: data is a string",
+            .answer = Answer::json(200, envelope(200, QStringLiteral("success"), QStringLiteral("task_1"))),
+            .kind = K::BadResponse,
+            .httpStatus = 200,
+            .vendorCode = QString(),
+            .contains = QStringLiteral("\"data\" is not an object")});
+        addRow(SubmitFailure {
+            .name = "wrong types: taskId is an object",
+            .answer = Answer::json(200,
+                                   envelope(200, QStringLiteral("success"),
+                                            QJsonObject {{QStringLiteral("taskId"), QJsonObject {}}})),
+            .kind = K::BadResponse,
+            .httpStatus = 200,
+            .vendorCode = QString(),
+            .contains = QStringLiteral("data.taskId is missing")});
         addRow(SubmitFailure {
             .name = "wrong types: code is a word",
             .answer = Answer::json(
@@ -230,7 +233,8 @@ private slots:
                     {QStringLiteral("resultJson"), QStringLiteral("{\"resultUrls\":[")}});
         // The rows every family shares (503s, a 502 page, broken JSON, a web page, a hang, a drop).
         for (const StatusHiccup &hiccup : e2e::statusHiccups())
-            QTest::newRow(hiccup.name.constData()) << hiccup.answers << ok << 0 << QString() << hiccup.minGapMs;
+            QTest::newRow(hiccup.name.constData())
+                << hiccup.answers << ok << 0 << QString() << hiccup.minGapMs;
         QTest::newRow("500 then success")
             << QList<Answer> {vendorAnswer(500, 500, QStringLiteral("Internal server error"))} << ok << 0
             << QString() << 0;

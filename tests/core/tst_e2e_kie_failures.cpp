@@ -34,8 +34,8 @@ private slots:
         addRows(e2e::submitFailures());
 
         using K = Error::Kind;
-        const auto row = [](const char *name, const Answer &answer, K kind, int httpStatus, const QString &vendorCode,
-                            const QString &message, const QString &contains = {}) {
+        const auto row = [](const char *name, const Answer &answer, K kind, int httpStatus,
+                            const QString &vendorCode, const QString &message, const QString &contains = {}) {
             addRow(SubmitFailure {.name = name,
                                   .answer = answer,
                                   .kind = kind,
@@ -53,8 +53,8 @@ private slots:
             "Insufficient Credits - Account does not have enough credits to perform the operation");
         row("402 in the envelope of an HTTP 200", vendorAnswer(200, 402, credits), K::PaymentRequired, 200,
             QStringLiteral("402"), credits);
-        row("402 as HTTP status", vendorAnswer(402, 402, credits), K::PaymentRequired, 402, QStringLiteral("402"),
-            credits);
+        row("402 as HTTP status", vendorAnswer(402, 402, credits), K::PaymentRequired, 402,
+            QStringLiteral("402"), credits);
         const QString remaining = QStringLiteral("Insufficient credits: 0 requests remaining on this key");
         row("403 credits", vendorAnswer(403, 403, remaining), K::PaymentRequired, 403, QStringLiteral("403"),
             remaining);
@@ -65,8 +65,8 @@ private slots:
         const QString field
             = QStringLiteral("aspectRatio: must be one of 1:2, 9:16, 2:3, 3:4, 5:6, 6:5, 4:3, "
                              "3:2, 1:1, 16:9, 2:1");
-        row("400 naming a field", vendorAnswer(200, 400, field), K::InvalidRequest, 200, QStringLiteral("400"),
-            field);
+        row("400 naming a field", vendorAnswer(200, 400, field), K::InvalidRequest, 200,
+            QStringLiteral("400"), field);
         const QString validation = QStringLiteral("Validation Error: prompt exceeds the maximum length");
         row("422 as HTTP status", vendorAnswer(422, 422, validation), K::InvalidRequest, 422,
             QStringLiteral("422"), validation);
@@ -79,23 +79,25 @@ private slots:
             QStringLiteral("455"), maintenance);
         row("500: the submit is not sent again", vendorAnswer(500, 500, QStringLiteral("Server Error")),
             K::ServerError, 500, QStringLiteral("500"), QStringLiteral("Server Error"));
-        row("501 generation failed", vendorAnswer(200, 501, QStringLiteral("Generation Failed")), K::ServerError,
-            200, QStringLiteral("501"), QStringLiteral("Generation Failed"));
+        row("501 generation failed", vendorAnswer(200, 501, QStringLiteral("Generation Failed")),
+            K::ServerError, 200, QStringLiteral("501"), QStringLiteral("Generation Failed"));
         row("505 feature disabled",
             vendorAnswer(200, 505, QStringLiteral("The requested feature is currently disabled")),
-            K::Unsupported, 200, QStringLiteral("505"), QStringLiteral("The requested feature is currently disabled"));
+            K::Unsupported, 200, QStringLiteral("505"),
+            QStringLiteral("The requested feature is currently disabled"));
         row("wrong types: data is a string",
-            Answer::json(200, envelope(200, QStringLiteral("success"), QStringLiteral("4edb3c5"))), K::BadResponse,
-            200, QString(), QString(), QStringLiteral("\"data\" is not an object"));
+            Answer::json(200, envelope(200, QStringLiteral("success"), QStringLiteral("4edb3c5"))),
+            K::BadResponse, 200, QString(), QString(), QStringLiteral("\"data\" is not an object"));
         row("wrong types: taskId is an object",
             Answer::json(200,
                          envelope(200, QStringLiteral("success"),
                                   QJsonObject {{QStringLiteral("taskId"), QJsonObject {}}})),
             K::BadResponse, 200, QString(), QString(), QStringLiteral("data.taskId is missing"));
         row("wrong types: code is a word",
-            Answer::json(200,
-                         {{QStringLiteral("code"), QStringLiteral("OK")},
-                          {QStringLiteral("data"), QJsonObject {{QStringLiteral("taskId"), QStringLiteral("x")}}}}),
+            Answer::json(
+                200,
+                {{QStringLiteral("code"), QStringLiteral("OK")},
+                 {QStringLiteral("data"), QJsonObject {{QStringLiteral("taskId"), QStringLiteral("x")}}}}),
             K::BadResponse, 200, QString(), QString(), QStringLiteral("\"code\" is missing or not a number"));
     }
 
@@ -194,7 +196,8 @@ private slots:
                                                  {QStringLiteral("successFlag"), QStringLiteral("done")}}));
         // The rows every family shares (503s, a 502 page, broken JSON, a web page, a hang, a drop).
         for (const StatusHiccup &hiccup : e2e::statusHiccups())
-            QTest::newRow(hiccup.name.constData()) << hiccup.answers << ok << 0 << QString() << hiccup.minGapMs;
+            QTest::newRow(hiccup.name.constData())
+                << hiccup.answers << ok << 0 << QString() << hiccup.minGapMs;
         QTest::newRow("500 then success")
             << QList<Answer> {vendorAnswer(500, 500, QStringLiteral("Server Error"))} << ok << 0 << QString()
             << 0;

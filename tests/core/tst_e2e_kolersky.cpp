@@ -445,7 +445,8 @@ private slots:
         QCOMPARE(fake.statusChecks(stuck.remoteId).size(), 25);
         QCOMPARE(stuck.pollCount, 25);
         QCOMPARE(stuck.error->kind, Error::Kind::StillRunning);
-        QVERIFY2(stuck.error->message.contains(QLatin1String("Check again later")), qPrintable(stuck.error->message));
+        QVERIFY2(stuck.error->message.contains(QLatin1String("Check again later")),
+                 qPrintable(stuck.error->message));
         QVERIFY2(!stuck.error->userText().contains(QLatin1String("did not answer")),
                  qPrintable(stuck.error->userText()));
         QVERIFY(env.engine->checkAvailability(stuck).enabled);
@@ -471,8 +472,9 @@ private slots:
 
         const Availability again = env.engine->checkAvailability(stuck);
         QVERIFY(!again.enabled);
-        QCOMPARE(again.reason,
-                 QStringLiteral("kolersky-style allows no more status checks for this task: all 60 were used"));
+        QCOMPARE(
+            again.reason,
+            QStringLiteral("kolersky-style allows no more status checks for this task: all 60 were used"));
         const Status refused = env.engine->check(stuck.id);
         QVERIFY(!refused);
         QCOMPARE(refused.error().message, again.reason);
@@ -488,20 +490,22 @@ private slots:
     // The account options refuse what the vendor forbids, with the reason (dialog and CLI share the check).
     void vendorLimitsRefusedInTheOptions()
     {
-        const Result<QString> often = checkAccountOption(QStringLiteral("kolersky"), QStringLiteral("poll-interval"),
-                                                         QStringLiteral("0.5"));
+        const Result<QString> often = checkAccountOption(
+            QStringLiteral("kolersky"), QStringLiteral("poll-interval"), QStringLiteral("0.5"));
         QVERIFY(!often);
         QCOMPARE(often.error().message,
                  QStringLiteral("option poll-interval: kolersky allows one status check every 5 seconds at "
                                 "most; use 5 or more"));
-        QVERIFY(checkAccountOption(QStringLiteral("kolersky"), QStringLiteral("poll-interval"), QStringLiteral("5")));
-        const Result<QString> many = checkAccountOption(QStringLiteral("kolersky"), QStringLiteral("max-polls"),
-                                                        QStringLiteral("61"));
+        QVERIFY(checkAccountOption(QStringLiteral("kolersky"), QStringLiteral("poll-interval"),
+                                   QStringLiteral("5")));
+        const Result<QString> many = checkAccountOption(QStringLiteral("kolersky"),
+                                                        QStringLiteral("max-polls"), QStringLiteral("61"));
         QVERIFY(!many);
         QCOMPARE(many.error().message,
                  QStringLiteral("option max-polls: kolersky allows at most 60 status checks per task"));
         // Other families keep their own choice.
-        QVERIFY(checkAccountOption(QStringLiteral("apixo"), QStringLiteral("poll-interval"), QStringLiteral("0.5")));
+        QVERIFY(checkAccountOption(QStringLiteral("apixo"), QStringLiteral("poll-interval"),
+                                   QStringLiteral("0.5")));
     }
 
     // Quitting while a result is decoded on the pool: the task stays as stored, to be taken over at the

@@ -55,7 +55,8 @@ private slots:
 
         auto row = [](const char *name, const Answer &a, Error::Kind kind, const QString &message,
                       const QString &mentions = {}) {
-            addRow(SubmitFailure {.name = name, .answer = a, .kind = kind, .message = message, .contains = mentions});
+            addRow(SubmitFailure {
+                .name = name, .answer = a, .kind = kind, .message = message, .contains = mentions});
         };
         row("401 bad key", vendorError(401, "Unauthorized", 401, QStringLiteral("Invalid API key")),
             Error::Kind::Unauthorized, QStringLiteral("Invalid API key"));
@@ -96,7 +97,8 @@ private slots:
         QVERIFY(row.answer);
         fake.script(QStringLiteral("/v1/midjourney/generate"), *row.answer);
         const Task t = env.run(Operation::imagine(kPrompt));
-        QVERIFY2(t.state == TaskState::Failed || (row.kind == Error::Kind::Timeout && t.state == TaskState::Unknown),
+        QVERIFY2(t.state == TaskState::Failed
+                     || (row.kind == Error::Kind::Timeout && t.state == TaskState::Unknown),
                  qPrintable(describe(t)));
         // The kind, and the words of the row (verbatim, or a part).
         VERIFY_OK(verifySubmitError(t.error, row));
@@ -134,9 +136,7 @@ private slots:
         fake.pollsToFinish = 1;
         QDateTime date = QDateTime::currentDateTimeUtc().addSecs(2);
         date.setTime(QTime(date.time().hour(), date.time().minute(), date.time().second()));
-        const QByteArray retryAfter = httpDate
-            ? e2e::httpDate(date)
-            : QByteArray("1");
+        const QByteArray retryAfter = httpDate ? e2e::httpDate(date) : QByteArray("1");
         fake.script(path,
                     vendorError(429, "Too many requests", 429, QStringLiteral("Rate limit exceeded"))
                         .header("Retry-After", retryAfter));
@@ -171,10 +171,10 @@ private slots:
             QTest::newRow(hiccup.name.constData()) << hiccup.answers;
         QTest::newRow("500 then success")
             << QList<Answer> {vendorError(500, "Internal error", 500, QStringLiteral("try again"))};
-        QTest::newRow("455 maintenance")
-            << QList<Answer> {vendorError(455, "Maintenance", 455, QStringLiteral("Service under maintenance"))};
-        QTest::newRow("wrong types")
-            << QList<Answer> {Answer::jsonText(200, R"({"requestId": 5, "status": ["processing"]})")};
+        QTest::newRow("455 maintenance") << QList<Answer> {
+            vendorError(455, "Maintenance", 455, QStringLiteral("Service under maintenance"))};
+        QTest::newRow("wrong types") << QList<Answer> {
+            Answer::jsonText(200, R"({"requestId": 5, "status": ["processing"]})")};
     }
     void statusHiccups()
     {

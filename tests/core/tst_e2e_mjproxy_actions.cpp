@@ -221,7 +221,8 @@ void TestE2EMjproxyActions::remixAsksForThePrompt()
     QCOMPARE(fake.bodies(QStringLiteral("/submit/modal")).size(), 0);
     const Task parked = env.task(*vary);
     QCOMPARE(parked.state, TaskState::Submitted);
-    QCOMPARE(parked.remote.value(QLatin1String("remixPrompt")).toString(), QStringLiteral("a harbour at dawn"));
+    QCOMPARE(parked.remote.value(QLatin1String("remixPrompt")).toString(),
+             QStringLiteral("a harbour at dawn"));
     QVERIFY(env.engine->answerRemixPrompt(*vary, QStringLiteral("a harbour at dusk in a storm")));
     const Task v2 = env.runToEnd(*vary);
     VERIFY_OK(checkGrid(env, fake, v2, QSize(1024, 1024)));
@@ -335,7 +336,8 @@ void TestE2EMjproxyActions::offeredOnlyWhatTheUpscaleWillCarry()
 
     Operation twice = act(OperationKind::Upscale, grid.id, 2);
     twice.variant = QStringLiteral("2x");
-    const QString why = QStringLiteral("Upscale (2x) exists only on version 5 upscales; this grid is version 6.1");
+    const QString why
+        = QStringLiteral("Upscale (2x) exists only on version 5 upscales; this grid is version 6.1");
     const Availability offered = env.providers->availability(twice, &grid, env.account);
     QVERIFY(!offered.enabled);
     QCOMPARE(offered.reason, why);
@@ -352,7 +354,8 @@ void TestE2EMjproxyActions::offeredOnlyWhatTheUpscaleWillCarry()
     video.motion = QStringLiteral("high");
     const Availability maybe = env.providers->availability(video, &grid, env.account);
     QVERIFY(maybe.enabled);
-    QVERIFY2(maybe.caveat.contains(QLatin1String("U3 is made (and charged) first")), qPrintable(maybe.caveat));
+    QVERIFY2(maybe.caveat.contains(QLatin1String("U3 is made (and charged) first")),
+             qPrintable(maybe.caveat));
     const Task animated = env.run(video);
     QCOMPARE(animated.state, TaskState::Failed);
     QVERIFY(animated.error);

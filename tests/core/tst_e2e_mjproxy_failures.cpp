@@ -84,49 +84,50 @@ void TestE2EMjproxyFailures::submitRefused_data()
         QTest::newRow(name) << row << rowPrompt << wrongKey;
     };
     const QByteArray json("application/json");
-    add("401 wrong key", prompt, 0,
-        QByteArray(),
-        json, true, Error::Kind::Unauthorized, 401, text("无效的令牌 (request id: 20250310120000123)"));
+    add("401 wrong key", prompt, 0, QByteArray(), json, true, Error::Kind::Unauthorized, 401,
+        text("无效的令牌 (request id: 20250310120000123)"));
     add("402 no balance", prompt, 402,
-        QByteArray(R"({"error":{"message":"Insufficient balance, please top up","type":"insufficient_quota"}})"),
-        json, false, Error::Kind::PaymentRequired, 402, QStringLiteral("Insufficient balance, please top up"));
+        QByteArray(
+            R"({"error":{"message":"Insufficient balance, please top up","type":"insufficient_quota"}})"),
+        json, false, Error::Kind::PaymentRequired, 402,
+        QStringLiteral("Insufficient balance, please top up"));
     add("403 credits", prompt, 403,
-        QByteArray(R"({"error":{"message":"user quota is not enough","type":"new_api_error","code":"insufficient_user_quota"}})"),
-        json, false, Error::Kind::PaymentRequired, 403, QStringLiteral("user quota is not enough (insufficient_user_quota)"));
+        QByteArray(
+            R"({"error":{"message":"user quota is not enough","type":"new_api_error","code":"insufficient_user_quota"}})"),
+        json, false, Error::Kind::PaymentRequired, 403,
+        QStringLiteral("user quota is not enough (insufficient_user_quota)"));
     // Issue 12: the words for people lead, the gateway's machine word follows as a detail.
     add("quota in words and as a code", prompt, 200,
-        QByteArray(R"({"code":4,"description":"quota_not_enough","message":"用户额度不足"})"),
-        json, false, Error::Kind::PaymentRequired, 200, text("用户额度不足 (quota_not_enough)"));
+        QByteArray(R"({"code":4,"description":"quota_not_enough","message":"用户额度不足"})"), json, false,
+        Error::Kind::PaymentRequired, 200, text("用户额度不足 (quota_not_enough)"));
     add("400 quota_not_enough (new-api relay)", prompt, 400,
-        QByteArray(R"({"description":"quota_not_enough ","type":"upstream_error","code":4})"),
-        json, false, Error::Kind::PaymentRequired, 400, QStringLiteral("quota_not_enough"));
+        QByteArray(R"({"description":"quota_not_enough ","type":"upstream_error","code":4})"), json, false,
+        Error::Kind::PaymentRequired, 400, QStringLiteral("quota_not_enough"));
     add("400 field", prompt, 400,
-        QByteArray(R"({"code":4,"description":"base64Array[0]: invalid image data"})"),
-        json, false, Error::Kind::InvalidRequest, 400, QStringLiteral("base64Array[0]: invalid image data"));
+        QByteArray(R"({"code":4,"description":"base64Array[0]: invalid image data"})"), json, false,
+        Error::Kind::InvalidRequest, 400, QStringLiteral("base64Array[0]: invalid image data"));
     add("422 field", prompt, 422,
-        QByteArray(R"({"error":{"message":"prompt: must not be longer than 2000 characters","type":"invalid_request_error"}})"),
-        json, false, Error::Kind::InvalidRequest, 422, QStringLiteral("prompt: must not be longer than 2000 characters"));
-    add("code 4 validation", QStringLiteral("a long road --ar 9:1"), 0,
-        QByteArray(),
-        json, false, Error::Kind::InvalidRequest, 200, QStringLiteral("Invalid parameter: --ar 9:1 (the ratio must be between 1:4 and 4:1)"));
-    add("code 24 banned prompt", QStringLiteral("a gore scene"), 0,
-        QByteArray(),
-        json, false, Error::Kind::ContentRejected, 200, text("可能包含敏感词 (banned word: \"gore\")"));
-    add("code 9 system error", prompt, 200,
-        QByteArray(R"({"code":9,"description":"无可用的账号实例"})"),
+        QByteArray(
+            R"({"error":{"message":"prompt: must not be longer than 2000 characters","type":"invalid_request_error"}})"),
+        json, false, Error::Kind::InvalidRequest, 422,
+        QStringLiteral("prompt: must not be longer than 2000 characters"));
+    add("code 4 validation", QStringLiteral("a long road --ar 9:1"), 0, QByteArray(), json, false,
+        Error::Kind::InvalidRequest, 200,
+        QStringLiteral("Invalid parameter: --ar 9:1 (the ratio must be between 1:4 and 4:1)"));
+    add("code 24 banned prompt", QStringLiteral("a gore scene"), 0, QByteArray(), json, false,
+        Error::Kind::ContentRejected, 200, text("可能包含敏感词 (banned word: \"gore\")"));
+    add("code 9 system error", prompt, 200, QByteArray(R"({"code":9,"description":"无可用的账号实例"})"),
         json, false, Error::Kind::ServerError, 200, text("无可用的账号实例"));
     add("455 maintenance", prompt, 455,
-        QByteArray(R"({"error":{"message":"Service under maintenance until 12:00 UTC"}})"),
-        json, false, Error::Kind::Maintenance, 455, QStringLiteral("Service under maintenance until 12:00 UTC"));
+        QByteArray(R"({"error":{"message":"Service under maintenance until 12:00 UTC"}})"), json, false,
+        Error::Kind::Maintenance, 455, QStringLiteral("Service under maintenance until 12:00 UTC"));
     add("500 on submit (never re-sent)", prompt, 500,
-        QByteArray(R"({"error":{"message":"upstream error: do request failed"}})"),
-        json, false, Error::Kind::ServerError, 500, QStringLiteral("upstream error: do request failed"));
-    add("malformed JSON: a long id cut off", prompt, 200,
-        QByteArray(R"({"code":1,"result":19300000)"),
-        json, false, Error::Kind::BadResponse, 200, QStringLiteral("broken JSON"));
-    add("wrong JSON types", prompt, 200,
-        QByteArray(R"({"code":1,"result":{"id":1}})"),
-        json, false, Error::Kind::BadResponse, 200, QStringLiteral("task id"));
+        QByteArray(R"({"error":{"message":"upstream error: do request failed"}})"), json, false,
+        Error::Kind::ServerError, 500, QStringLiteral("upstream error: do request failed"));
+    add("malformed JSON: a long id cut off", prompt, 200, QByteArray(R"({"code":1,"result":19300000)"), json,
+        false, Error::Kind::BadResponse, 200, QStringLiteral("broken JSON"));
+    add("wrong JSON types", prompt, 200, QByteArray(R"({"code":1,"result":{"id":1}})"), json, false,
+        Error::Kind::BadResponse, 200, QStringLiteral("task id"));
 }
 
 // A submit the server refuses: the task fails with the vendor's own words, stays in the history as asked,
@@ -196,8 +197,8 @@ void TestE2EMjproxyFailures::statusRecovers_data()
         Answer::json(500, QJsonObject {{QStringLiteral("error"), QStringLiteral("Internal Server Error")}})};
     QTest::newRow("455 maintenance") << QList<Answer> {
         Answer::json(455, QJsonObject {{QStringLiteral("error"), QStringLiteral("maintenance")}})};
-    QTest::newRow("malformed JSON: a long id cut off") << QList<Answer> {
-        Answer::bytes(R"({"id":1930000000000000001,"status":"IN_PR)", "application/json")};
+    QTest::newRow("malformed JSON: a long id cut off")
+        << QList<Answer> {Answer::bytes(R"({"id":1930000000000000001,"status":"IN_PR)", "application/json")};
     QTest::newRow("wrong JSON types") << QList<Answer> {
         Answer::bytes(R"({"id":1930000000000000001,"status":7,"progress":[]})", "application/json")};
 }
@@ -214,7 +215,8 @@ void TestE2EMjproxyFailures::statusRecovers()
     const Task t = env.run(Operation::imagine(QStringLiteral("a lighthouse in fog")));
     VERIFY_OK(checkGrid(env, fake, t, kSmallGrid));
     // Every scripted answer, then at least the fake's own two (in progress, success).
-    QVERIFY(fake.requests("GET", QStringLiteral("/task/%1/fetch").arg(t.remoteId)).size() >= 2 + answers.size());
+    QVERIFY(fake.requests("GET", QStringLiteral("/task/%1/fetch").arg(t.remoteId)).size()
+            >= 2 + answers.size());
     QCOMPARE(fake.requests("POST", QStringLiteral("/submit/imagine")).size(), 1);
 }
 

@@ -233,7 +233,8 @@ void TestHttpClient::submitsProvenNotCreated()
     QVERIFY(RetryPolicy::provesNotCreated(Error::make(Error::Kind::RateLimited, {}, 429)));
     QVERIFY(RetryPolicy::provesNotCreated(Error::make(Error::Kind::Maintenance, {}, 503)));
     // midjourney-proxy's queue full: HTTP 200, code 23.
-    QVERIFY(RetryPolicy::provesNotCreated(Error::make(Error::Kind::RateLimited, {}, 200, QStringLiteral("23"))));
+    QVERIFY(
+        RetryPolicy::provesNotCreated(Error::make(Error::Kind::RateLimited, {}, 200, QStringLiteral("23"))));
     QVERIFY(!RetryPolicy::provesNotCreated(Error::make(Error::Kind::ServerError, {}, 500)));
     QVERIFY(!RetryPolicy::provesNotCreated(Error::make(Error::Kind::Timeout, {})));
     QVERIFY(!RetryPolicy::provesNotCreated(Error::make(Error::Kind::Maintenance, {}, 455)));
@@ -325,7 +326,8 @@ void TestHttpClient::noKeyNoRequest()
     QCOMPARE(f.emitted, 1);
     QVERIFY(!f.result.ok());
     QCOMPARE(f.result.error().kind, Error::Kind::MissingKey);
-    QVERIFY2(f.result.error().message.contains(m_account.displayName()), qPrintable(f.result.error().message));
+    QVERIFY2(f.result.error().message.contains(m_account.displayName()),
+             qPrintable(f.result.error().message));
     QCOMPARE(m_server->count(), 0);
 }
 

@@ -197,25 +197,28 @@ private slots:
         const QStringList ref {QStringLiteral("https://example.com/ref.png")};
         const QStringList generate {QStringLiteral("taskType"), QStringLiteral("prompt")};
         const QJsonObject relaxed {{QStringLiteral("speed"), QStringLiteral("relaxed")}};
-        QTest::newRow("mj_txt2img") << imagine(QStringLiteral("a fox")) << QString() << QString(kie::kGeneratePath)
-                                    << (generate + strings({"speed"})) << relaxed << QStringList();
-        QTest::newRow("mj_img2img") << imagine(QStringLiteral("a fox"), GenerateType::Image, ref) << QString()
-                                    << QString(kie::kGeneratePath) << (generate + strings({"speed", "fileUrls"}))
+        QTest::newRow("mj_txt2img") << imagine(QStringLiteral("a fox")) << QString()
+                                    << QString(kie::kGeneratePath) << (generate + strings({"speed"}))
                                     << relaxed << QStringList();
+        QTest::newRow("mj_img2img") << imagine(QStringLiteral("a fox"), GenerateType::Image, ref) << QString()
+                                    << QString(kie::kGeneratePath)
+                                    << (generate + strings({"speed", "fileUrls"})) << relaxed
+                                    << QStringList();
         QTest::newRow("mj_style_reference")
             << imagine(QStringLiteral("a fox"), GenerateType::Style, ref) << QString()
             << QString(kie::kGeneratePath) << (generate + strings({"speed", "fileUrls"})) << relaxed
             << QStringList();
-        QTest::newRow("mj_omni_reference") << imagine(QStringLiteral("a fox"), GenerateType::Omni, ref)
-                                           << QString() << QString(kie::kGeneratePath)
-                                           << (generate + strings({"fileUrls"})) << QJsonObject()
-                                           << strings({"speed"});
+        QTest::newRow("mj_omni_reference")
+            << imagine(QStringLiteral("a fox"), GenerateType::Omni, ref) << QString()
+            << QString(kie::kGeneratePath) << (generate + strings({"fileUrls"})) << QJsonObject()
+            << strings({"speed"});
         const QJsonObject high {{QStringLiteral("motion"), QStringLiteral("high")}};
         QTest::newRow("mj_video") << imagine(QStringLiteral("waves"), GenerateType::Video, ref) << QString()
-                                  << QString(kie::kGeneratePath) << (generate + strings({"fileUrls", "motion"}))
-                                  << high << strings({"speed"});
-        QTest::newRow("mj_video_hd") << imagine(QStringLiteral("waves"), GenerateType::VideoHd, ref) << QString()
-                                     << QString(kie::kGeneratePath)
+                                  << QString(kie::kGeneratePath)
+                                  << (generate + strings({"fileUrls", "motion"})) << high
+                                  << strings({"speed"});
+        QTest::newRow("mj_video_hd") << imagine(QStringLiteral("waves"), GenerateType::VideoHd, ref)
+                                     << QString() << QString(kie::kGeneratePath)
                                      << (generate + strings({"fileUrls", "motion"})) << high
                                      << strings({"speed"});
         QTest::newRow("generateUpscale") << action(OperationKind::Upscale, 2) << QStringLiteral("grid")
@@ -231,8 +234,8 @@ private slots:
             << QJsonObject {{QStringLiteral("taskType"), QStringLiteral("mj_video_extend_manual")}}
             << QStringList();
         QTest::newRow("generateVideoExtend auto")
-            << action(OperationKind::VideoExtend, 1) << QStringLiteral("video2") << QString(kie::kVideoExtendPath)
-            << strings({"taskType", "taskId", "index"})
+            << action(OperationKind::VideoExtend, 1) << QStringLiteral("video2")
+            << QString(kie::kVideoExtendPath) << strings({"taskType", "taskId", "index"})
             << QJsonObject {{QStringLiteral("taskType"), QStringLiteral("mj_video_extend_auto")}}
             << QStringList();
     }

@@ -283,19 +283,21 @@ void TestKolerskyAdapter::requiredFieldsAtDefaults_data()
     const QString generatePath = QStringLiteral("/v1/midjourney/generate");
     QTest::newRow("text-to-image") << generate(GenerateType::Text, QStringLiteral("a fox")) << QString()
                                    << generatePath << generating << QJsonObject();
-    QTest::newRow("image-to-image") << generate(GenerateType::Image, QStringLiteral("a fox"), ref) << QString()
-                                    << generatePath << (generating + QStringList {QStringLiteral("fileUrl")})
+    QTest::newRow("image-to-image") << generate(GenerateType::Image, QStringLiteral("a fox"), ref)
+                                    << QString() << generatePath
+                                    << (generating + QStringList {QStringLiteral("fileUrl")})
                                     << QJsonObject();
     QTest::newRow("style-reference") << generate(GenerateType::Style, QStringLiteral("a fox"), ref)
                                      << QString() << generatePath
-                                     << (generating + QStringList {QStringLiteral("fileUrl")}) << QJsonObject();
+                                     << (generating + QStringList {QStringLiteral("fileUrl")})
+                                     << QJsonObject();
     QTest::newRow("omni-reference") << generate(GenerateType::Omni, QStringLiteral("a fox"), ref) << QString()
                                     << generatePath << (generating + QStringList {QStringLiteral("fileUrl")})
                                     << QJsonObject();
     const QJsonObject high {{QStringLiteral("motion"), QStringLiteral("high")}};
     const QStringList video = generating + QStringList {QStringLiteral("fileUrl"), QStringLiteral("motion")};
-    QTest::newRow("image-to-video") << generate(GenerateType::Video, QStringLiteral("waves"), ref) << QString()
-                                    << generatePath << video << high;
+    QTest::newRow("image-to-video") << generate(GenerateType::Video, QStringLiteral("waves"), ref)
+                                    << QString() << generatePath << video << high;
     QTest::newRow("image-to-video-hd") << generate(GenerateType::VideoHd, QStringLiteral("waves"), ref)
                                        << QString() << generatePath << video << high;
     const QStringList indexed {QStringLiteral("requestId"), QStringLiteral("index")};
@@ -306,15 +308,17 @@ void TestKolerskyAdapter::requiredFieldsAtDefaults_data()
                              << QStringLiteral("/v1/midjourney/upscale") << indexed
                              << QJsonObject {{QStringLiteral("index"), 3}};
     QTest::newRow("reroll") << action(OperationKind::Reroll, 0) << QStringLiteral("grid")
-                            << QStringLiteral("/v1/midjourney/reroll") << QStringList {QStringLiteral("requestId")}
-                            << QJsonObject();
+                            << QStringLiteral("/v1/midjourney/reroll")
+                            << QStringList {QStringLiteral("requestId")} << QJsonObject();
     Operation paint = action(OperationKind::Inpaint, 0);
     paint.mask = maskPng({1024, 768}, QRect(10, 10, 100, 100));
     QTest::newRow("inpaint") << paint << QStringLiteral("upscale") << QStringLiteral("/v1/midjourney/inpaint")
-                             << QStringList {QStringLiteral("requestId"), QStringLiteral("mask")} << QJsonObject();
+                             << QStringList {QStringLiteral("requestId"), QStringLiteral("mask")}
+                             << QJsonObject();
     Operation zoom = action(OperationKind::Zoom, 0);
     zoom.zoomFactor = QStringLiteral("2");
-    QTest::newRow("outpaint") << zoom << QStringLiteral("upscale") << QStringLiteral("/v1/midjourney/outpaint")
+    QTest::newRow("outpaint") << zoom << QStringLiteral("upscale")
+                              << QStringLiteral("/v1/midjourney/outpaint")
                               << QStringList {QStringLiteral("requestId")} << QJsonObject();
     Operation pan = action(OperationKind::Pan, 0);
     pan.direction = QStringLiteral("left");
@@ -324,8 +328,8 @@ void TestKolerskyAdapter::requiredFieldsAtDefaults_data()
                          << QJsonObject {{QStringLiteral("prompt"),
                                           QStringLiteral("beautiful sunset over mountains with lake")}};
     QTest::newRow("seed") << action(OperationKind::Seed, 0) << QStringLiteral("grid")
-                          << QStringLiteral("/v1/midjourney/seed") << QStringList {QStringLiteral("requestId")}
-                          << QJsonObject();
+                          << QStringLiteral("/v1/midjourney/seed")
+                          << QStringList {QStringLiteral("requestId")} << QJsonObject();
 }
 
 void TestKolerskyAdapter::requiredFieldsAtDefaults()

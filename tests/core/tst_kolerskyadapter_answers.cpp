@@ -430,7 +430,8 @@ void TestKolerskyAdapterAnswers::engineStopsAtSixtyPolls()
     QCOMPARE(server.transport.count("GET", QStringLiteral("/v1/status")), 60);
     QCOMPARE(t.progress.value_or(-1), 50);
     QCOMPARE(t.error->kind, Error::Kind::StillRunning);
-    QVERIFY2(t.error->message.contains(QLatin1String("allows no more status checks")), qPrintable(t.error->message));
+    QVERIFY2(t.error->message.contains(QLatin1String("allows no more status checks")),
+             qPrintable(t.error->message));
     QVERIFY2(!t.error->userText().contains(QLatin1String("did not answer")), qPrintable(t.error->userText()));
     const Availability again = env->engine->checkAvailability(t);
     QVERIFY(!again.enabled);

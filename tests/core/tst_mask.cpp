@@ -1,7 +1,6 @@
+#include "blobmask.h"
 #include "mask/maskexport.h"
 #include "providers/apixo/apixomask.h"
-
-#include "blobmask.h"
 
 #ifdef TESSERA_HAVE_OPENCV
 #include <opencv2/imgproc.hpp>
@@ -736,7 +735,8 @@ void TestMask::beatsOpenCv()
     int theirsVertices = 0;
 #endif
     for (quint32 seed = 0; seed < 8; ++seed) {
-        const QImage mask = blobs(QSize(1000 + 60 * int(seed), 760 + 40 * int(seed)), 10 + int(seed), 9100 + seed);
+        const QImage mask
+            = blobs(QSize(1000 + 60 * int(seed), 760 + 40 * int(seed)), 10 + int(seed), 9100 + seed);
         const QJsonArray areas = apixo::maskAreas(mask, 1.0);
         oursVertices += vertexCount(areas);
         pool(rasterise(areas, mask.size(), false), mask, oursBoth, oursEither);
@@ -752,7 +752,8 @@ void TestMask::beatsOpenCv()
             theirsVertices += int(simplified[i].size());
         }
         QImage filled = blank(mask.width(), mask.height());
-        cv::Mat target(filled.height(), filled.width(), CV_8UC1, filled.bits(), std::size_t(filled.bytesPerLine()));
+        cv::Mat target(filled.height(), filled.width(), CV_8UC1, filled.bits(),
+                       std::size_t(filled.bytesPerLine()));
         cv::drawContours(target, simplified, -1, cv::Scalar(255), cv::FILLED, cv::LINE_8, hierarchy);
         pool(filled, mask, theirsBoth, theirsEither);
 #endif

@@ -301,11 +301,14 @@ void TestMjproxyAdapter::requiredFieldsAtDefaults_data()
 
     const QString png = QStringLiteral("data:image/png;base64,iVBORw0KGgo=");
     QTest::newRow("imagine") << Operation::imagine(QStringLiteral("Cat")) << QString()
-                             << QStringLiteral("/mj/submit/imagine") << QStringList {QStringLiteral("prompt")};
+                             << QStringLiteral("/mj/submit/imagine")
+                             << QStringList {QStringLiteral("prompt")};
     QTest::newRow("blend") << ofKind(OperationKind::Blend, {png, png}) << QString()
-                           << QStringLiteral("/mj/submit/blend") << QStringList {QStringLiteral("base64Array")};
+                           << QStringLiteral("/mj/submit/blend")
+                           << QStringList {QStringLiteral("base64Array")};
     QTest::newRow("describe") << ofKind(OperationKind::Describe, {png}) << QString()
-                              << QStringLiteral("/mj/submit/describe") << QStringList {QStringLiteral("base64")};
+                              << QStringLiteral("/mj/submit/describe")
+                              << QStringList {QStringLiteral("base64")};
     Operation shorten = ofKind(OperationKind::Shorten);
     shorten.prompt = QStringLiteral("a very long prompt about a cat");
     QTest::newRow("shorten") << shorten << QString() << QStringLiteral("/mj/submit/shorten")
@@ -322,7 +325,8 @@ void TestMjproxyAdapter::requiredFieldsAtDefaults_data()
     QTest::newRow("zoom 2x") << zoom(QStringLiteral("2")) << QStringLiteral("upscale")
                              << QStringLiteral("/mj/submit/action") << action;
     QTest::newRow("vary region") << inpaint(maskPng({1024, 1024}, QRect(10, 10, 50, 50)))
-                                 << QStringLiteral("upscale") << QStringLiteral("/mj/submit/action") << action;
+                                 << QStringLiteral("upscale") << QStringLiteral("/mj/submit/action")
+                                 << action;
 }
 
 void TestMjproxyAdapter::requiredFieldsAtDefaults()
@@ -348,7 +352,8 @@ void TestMjproxyAdapter::requiredFieldsAtDefaults()
     }
     if (isAction(op.kind)) {
         // Any action may be parked in MODAL (code 21): the follow-up names the new task.
-        const Result<HttpCall> modal = adapter().buildModal(op, contextWith(p), QStringLiteral("1712205491372429"));
+        const Result<HttpCall> modal
+            = adapter().buildModal(op, contextWith(p), QStringLiteral("1712205491372429"));
         QVERIFY2(modal.ok(), modal ? "" : qPrintable(modal.error().message));
         QCOMPARE(modal->path, QStringLiteral("/mj/submit/modal"));
         QCOMPARE(modal->body->object().value(QStringLiteral("taskId")).toString(),

@@ -108,13 +108,13 @@ void TestMjproxyAdapterAnswers::submitCodes_data()
         << QStringLiteral("user quota is not enough (insufficient_user_quota)") << QString();
     // Issue 12: the machine word and the words for people side by side — the words lead, the code follows.
     QTest::newRow("code 4 with the words and the machine word")
-        << 200 << QByteArray(R"({"code":4,"description":"quota_not_enough","message":"用户额度不足"})") << false
-        << QString() << false << Error::Kind::PaymentRequired << QStringLiteral("用户额度不足 (quota_not_enough)")
-        << QStringLiteral("4");
+        << 200 << QByteArray(R"({"code":4,"description":"quota_not_enough","message":"用户额度不足"})")
+        << false << QString() << false << Error::Kind::PaymentRequired
+        << QStringLiteral("用户额度不足 (quota_not_enough)") << QStringLiteral("4");
     QTest::newRow("HTTP 403 words in error, machine word in description")
-        << 403 << QByteArray(R"({"description":"quota_not_enough","error":{"message":"用户额度不足"}})") << false
-        << QString() << false << Error::Kind::PaymentRequired << QStringLiteral("用户额度不足 (quota_not_enough)")
-        << QString();
+        << 403 << QByteArray(R"({"description":"quota_not_enough","error":{"message":"用户额度不足"}})")
+        << false << QString() << false << Error::Kind::PaymentRequired
+        << QStringLiteral("用户额度不足 (quota_not_enough)") << QString();
     QTest::newRow("HTTP 400 relay quota_not_enough")
         << 400 << QByteArray(R"({"description":"quota_not_enough ","type":"upstream_error","code":4})")
         << false << QString() << false << Error::Kind::PaymentRequired << QStringLiteral("quota_not_enough")

@@ -308,8 +308,10 @@ void TestMjproxyAdapterButtons::offeredOnGridTiles_data()
     const Operation region = inpaint(QByteArrayLiteral("png"), 2);
     const Operation video = on(animate(QStringLiteral("high")));
     const QString none;
-    const QString sixOnly = QStringLiteral("no: Upscale (%1) exists on version 6 and later upscales; this grid is version %2");
-    const QString fiveOnly = QStringLiteral("no: Upscale (%1) exists only on version 5 upscales; this grid is version %2");
+    const QString sixOnly
+        = QStringLiteral("no: Upscale (%1) exists on version 6 and later upscales; this grid is version %2");
+    const QString fiveOnly
+        = QStringLiteral("no: Upscale (%1) exists only on version 5 upscales; this grid is version %2");
 
     QTest::newRow("no version: 2x") << "cat" << none << u2x << "maybe: prompt names no version";
     QTest::newRow("no version: 4x") << "cat" << none << u4x << "maybe: prompt names no version";
@@ -319,24 +321,32 @@ void TestMjproxyAdapterButtons::offeredOnGridTiles_data()
     QTest::newRow("no version: animate") << "cat" << none << video << "maybe: depends on the server";
     QTest::newRow("v5.2: 2x") << "cat --v 5.2" << none << u2x << "yes";
     QTest::newRow("v5.2: 4x") << "cat --v 5.2" << none << u4x << "yes";
-    QTest::newRow("v5.2: creative") << "cat --v 5.2" << none << creative << sixOnly.arg(QStringLiteral("Creative"), QStringLiteral("5.2"));
+    QTest::newRow("v5.2: creative") << "cat --v 5.2" << none << creative
+                                    << sixOnly.arg(QStringLiteral("Creative"), QStringLiteral("5.2"));
     QTest::newRow("v5.2: vary strong") << "cat --v 5.2" << none << strong << "yes";
     QTest::newRow("v5.2: zoom out 2x") << "cat --v 5.2" << none << zoom2 << "yes";
     QTest::newRow("v5.1: pan") << "cat --v 5.1" << none << left
                                << "no: Pan ← needs version 5.2 or later; this grid is version 5.1";
-    QTest::newRow("v5.1: vary region") << "cat --version 5.1" << none << region
-                                       << "no: Vary (Region) needs version 5.2 or later; this grid is version 5.1";
+    QTest::newRow("v5.1: vary region")
+        << "cat --version 5.1" << none << region
+        << "no: Vary (Region) needs version 5.2 or later; this grid is version 5.1";
     QTest::newRow("v5.1: 4x") << "cat --v 5.1" << none << u4x << "yes";
     QTest::newRow("v6: creative") << "cat --v 6" << none << creative << "yes";
-    QTest::newRow("v6: 2x") << "cat --v 6" << none << u2x << fiveOnly.arg(QStringLiteral("2x"), QStringLiteral("6"));
-    QTest::newRow("v6.1: 4x") << "cat --v 6.1" << none << u4x << fiveOnly.arg(QStringLiteral("4x"), QStringLiteral("6.1"));
+    QTest::newRow("v6: 2x") << "cat --v 6" << none << u2x
+                            << fiveOnly.arg(QStringLiteral("2x"), QStringLiteral("6"));
+    QTest::newRow("v6.1: 4x") << "cat --v 6.1" << none << u4x
+                              << fiveOnly.arg(QStringLiteral("4x"), QStringLiteral("6.1"));
     QTest::newRow("v7: subtle") << "cat --v 7" << none << subtle << "yes";
     QTest::newRow("v7: custom zoom") << "cat --v 7" << none << zoomCustom << "yes";
     QTest::newRow("v7: animate") << "cat --v 7" << none << video << "maybe: depends on the server";
-    QTest::newRow("niji 6: 2x") << "cat --niji 6" << none << u2x << fiveOnly.arg(QStringLiteral("2x"), QStringLiteral("niji 6"));
+    QTest::newRow("niji 6: 2x") << "cat --niji 6" << none << u2x
+                                << fiveOnly.arg(QStringLiteral("2x"), QStringLiteral("niji 6"));
     QTest::newRow("niji 5: 2x") << "cat --niji 5" << none << u2x << "yes";
-    QTest::newRow("version field 7: 4x") << "cat" << "7" << u4x << fiveOnly.arg(QStringLiteral("4x"), QStringLiteral("7"));
-    QTest::newRow("version field 5.2: 4x") << "cat" << "5.2" << u4x << "yes";
+    QTest::newRow("version field 7: 4x")
+        << "cat"
+        << "7" << u4x << fiveOnly.arg(QStringLiteral("4x"), QStringLiteral("7"));
+    QTest::newRow("version field 5.2: 4x") << "cat"
+                                           << "5.2" << u4x << "yes";
 }
 
 void TestMjproxyAdapterButtons::offeredOnGridTiles()

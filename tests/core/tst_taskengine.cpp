@@ -821,7 +821,8 @@ private slots:
         const QString lockDir = QFileInfo(env.store->path()).absolutePath() + QStringLiteral("/leases");
         QVERIFY(QDir().mkpath(lockDir));
         QProcess holder;
-        holder.start(QStringLiteral(TESSERA_LOCKHOLDER_PATH), {lockDir + QLatin1Char('/') + uuid + QStringLiteral(".lock")});
+        holder.start(QStringLiteral(TESSERA_LOCKHOLDER_PATH),
+                     {lockDir + QLatin1Char('/') + uuid + QStringLiteral(".lock")});
         QVERIFY(holder.waitForReadyRead(10'000));
         QCOMPARE(holder.readAllStandardOutput().trimmed(), QByteArray("locked"));
         const qint64 now = env.clock->nowMs();

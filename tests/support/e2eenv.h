@@ -1,14 +1,14 @@
 #pragma once
 
 #include "fakehttpserver.h"
-#include "scaledclock.h"
+#include "model/clock.h"
 #include "net/httpclient.h"
 #include "providers/providerregistry.h"
+#include "scaledclock.h"
 #include "secrets/secretstore.h"
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
 #include "storage/paths.h"
-#include "model/clock.h"
 #include "tasks/taskengine.h"
 
 #include <QColor>

@@ -13,18 +13,20 @@ QList<SubmitFailure> submitFailures()
     return {
         // vendor/json: "The server sent broken JSON (...)", whatever the family.
         SubmitFailure {.name = "malformed JSON",
-                       .answer = Answer::jsonText(200, R"({"code":200,"message":"success","data":{"taskId":)"),
+                       .answer
+                       = Answer::jsonText(200, R"({"code":200,"message":"success","data":{"taskId":)"),
                        .kind = K::BadResponse,
                        .httpStatus = 200,
                        .vendorCode = QString(),
                        .contains = QStringLiteral("broken JSON")},
-        SubmitFailure {.name = "an HTML page with HTTP 200",
-                       .answer = Answer::text(
-                           200, "<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>", "text/html"),
-                       .kind = K::BadResponse,
-                       .httpStatus = 200,
-                       .vendorCode = QString(),
-                       .contains = QStringLiteral("web page")},
+        SubmitFailure {
+            .name = "an HTML page with HTTP 200",
+            .answer = Answer::text(200, "<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>",
+                                   "text/html"),
+            .kind = K::BadResponse,
+            .httpStatus = 200,
+            .vendorCode = QString(),
+            .contains = QStringLiteral("web page")},
         SubmitFailure {.name = "the reply hangs",
                        .answer = Answer::hanging(),
                        .kind = K::Timeout,
@@ -37,13 +39,14 @@ QList<SubmitFailure> submitFailures()
                        .httpStatus = 0,
                        .vendorCode = QString(),
                        .contains = notResent},
-        SubmitFailure {.name = "the connection drops mid-answer",
-                       .answer = Answer::droppedMidBody(
-                           R"({"code":200,"message":"success","data":{"taskId":"task_1"}})", "application/json"),
-                       .kind = K::Network,
-                       .httpStatus = 0,
-                       .vendorCode = QString(),
-                       .contains = notResent},
+        SubmitFailure {
+            .name = "the connection drops mid-answer",
+            .answer = Answer::droppedMidBody(R"({"code":200,"message":"success","data":{"taskId":"task_1"}})",
+                                             "application/json"),
+            .kind = K::Network,
+            .httpStatus = 0,
+            .vendorCode = QString(),
+            .contains = notResent},
     };
 }
 
@@ -76,7 +79,8 @@ QList<DownloadFailure> downloadFailures()
                          .taskKind = K::NotFound,
                          .words = QStringLiteral("404")},
         DownloadFailure {.name = "403: expired (signed URL)",
-                         .answer = Answer::text(403, "<Error><Code>AccessDenied</Code></Error>", "application/xml"),
+                         .answer
+                         = Answer::text(403, "<Error><Code>AccessDenied</Code></Error>", "application/xml"),
                          .imageState = expired,
                          .taskKind = K::NotFound,
                          .words = QStringLiteral("403")},
@@ -162,7 +166,8 @@ void verifySubmitError(const std::optional<Error> &error, const SubmitFailure &r
         QVERIFY2(error->message.contains(row.contains), qPrintable(error->message));
 }
 
-void verifyDownloadError(const ImageRef &image, const std::optional<Error> &taskError, const DownloadFailure &row)
+void verifyDownloadError(const ImageRef &image, const std::optional<Error> &taskError,
+                         const DownloadFailure &row)
 {
     QCOMPARE(int(image.state), int(row.imageState));
     QVERIFY(!image.error.isEmpty());

@@ -109,20 +109,17 @@ QList<RateLimit> rateLimits();
 bool neverAnswered(const SubmitFailure &row);
 
 // A data-driven test over rows of one of these types: one column, named "row" (QFETCH(Row, row)).
-template<typename Row>
-void addColumn()
+template<typename Row> void addColumn()
 {
     QTest::addColumn<Row>("row");
 }
 
-template<typename Row>
-void addRow(const Row &row)
+template<typename Row> void addRow(const Row &row)
 {
     QTest::newRow(row.name.constData()) << row;
 }
 
-template<typename Row>
-void addRows(const QList<Row> &rows)
+template<typename Row> void addRows(const QList<Row> &rows)
 {
     for (const Row &row : rows)
         addRow(row);
@@ -132,6 +129,7 @@ void addRows(const QList<Row> &rows)
 void verifySubmitError(const std::optional<Error> &error, const SubmitFailure &row);
 
 // `image` (whose download `row` spoiled) and `taskError` say what the row expects.
-void verifyDownloadError(const ImageRef &image, const std::optional<Error> &taskError, const DownloadFailure &row);
+void verifyDownloadError(const ImageRef &image, const std::optional<Error> &taskError,
+                         const DownloadFailure &row);
 
 } // namespace tessera::test::e2e

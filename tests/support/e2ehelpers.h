@@ -67,8 +67,7 @@ void verifyBearerOnApiOnly(const FakeHttpServer &server);
 //   Rig m_rig;
 //   Rig &rig() { return m_rig.next(QStringLiteral("kie")); }
 //   void cleanupTestCase() { m_rig.reset(); }
-template<typename Fake>
-struct RowRig
+template<typename Fake> struct RowRig
 {
     QByteArray function;
     std::unique_ptr<E2EEnv> env;

@@ -1,12 +1,12 @@
 #pragma once
 
-#include "net/transport.h"
 #include "demo/demobackend.h"
+#include "model/clock.h"
+#include "net/transport.h"
 #include "providers/providerregistry.h"
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
 #include "storage/paths.h"
-#include "model/clock.h"
 #include "tasks/taskengine.h"
 
 #include <QList>

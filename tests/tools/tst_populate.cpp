@@ -1,10 +1,10 @@
 // `tessera-populate` (tools/) end to end: the real binary, run with QProcess in a throwaway home per test
-// case; tessera-cli reads the history back. The synthetic history must look like a real one to every reader (accounts, lineage, states,
-// images that exist and decode with the hash recorded), be found by the full-text search, be the same
-// for the same seed, and never be mixed into a history of the user's own without --force.
+// case; tessera-cli reads the history back. The synthetic history must look like a real one to every reader
+// (accounts, lineage, states, images that exist and decode with the hash recorded), be found by the full-text
+// search, be the same for the same seed, and never be mixed into a history of the user's own without --force.
+#include "processrun.h"
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
-#include "processrun.h"
 
 #include <QDir>
 #include <QFile>
@@ -336,8 +336,8 @@ void TstPopulate::helpPrintsUsage()
 void TstPopulate::theShippedCliHasNoDevCommand()
 {
     // A developer tool is not part of what users get: the CLI names no `dev` command.
-    const Run run = cli({QStringLiteral("dev"), QStringLiteral("populate"), QStringLiteral("--tasks"),
-                         QStringLiteral("5")});
+    const Run run = cli(
+        {QStringLiteral("dev"), QStringLiteral("populate"), QStringLiteral("--tasks"), QStringLiteral("5")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.err.contains("unknown command"));
     QVERIFY(!QFile::exists(dataDir() + QStringLiteral("/history.sqlite")));

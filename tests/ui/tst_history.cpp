@@ -3,7 +3,6 @@
 // delete that asks first and moves the files to the trash, and thumbnails that respect their memory
 // bound and drop work scrolled away.
 #include "appcore.h"
-#include "shell/mainwindow.h"
 #include "compose/composepanel.h"
 #include "gallery/galleryview.h"
 #include "history/historydetails.h"
@@ -11,6 +10,7 @@
 #include "history/historyview.h"
 #include "history/thumbnailloader.h"
 #include "settings/appsettings.h"
+#include "shell/mainwindow.h"
 #include "storage/historystore.h"
 #include "storage/imagearchive.h"
 
@@ -678,7 +678,8 @@ private slots:
             QCOMPARE(inGallery.enabled, c.offered);
             if (!c.offered) {
                 QVERIFY2(vary->toolTip().contains(inGallery.reason), qPrintable(vary->toolTip()));
-                QVERIFY2(inGallery.reason.contains(QLatin1String("kie has no")), qPrintable(inGallery.reason));
+                QVERIFY2(inGallery.reason.contains(QLatin1String("kie has no")),
+                         qPrintable(inGallery.reason));
             }
         }
     }

@@ -2,7 +2,6 @@
 // the Queue that completes and shows as a single image; errors reach the user next to what caused them;
 // "Use this prompt" of a describe result fills Compose; layout and history survive a restart.
 #include "appcore.h"
-#include "shell/mainwindow.h"
 #include "common/tasklistmodel.h"
 #include "compose/composepanel.h"
 #include "compose/prompteditor.h"
@@ -14,6 +13,7 @@
 #include "history/historyview.h"
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
+#include "shell/mainwindow.h"
 
 #include <QAbstractButton>
 #include <QClipboard>
@@ -164,11 +164,13 @@ private slots:
         const Result<QString> grid = engine.submit(Operation::imagine(QStringLiteral("a lighthouse")),
                                                    QString::fromLatin1(Account::kDemoId));
         QVERIFY(grid);
-        QTRY_COMPARE_WITH_TIMEOUT((*session.core->store().task(*grid))->state, TaskState::Succeeded, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT((*session.core->store().task(*grid))->state, TaskState::Succeeded,
+                                  kTimeoutMs);
         const Result<QString> up = engine.submit(Operation::action(OperationKind::Upscale, *grid, 2),
                                                  QString::fromLatin1(Account::kDemoId));
         QVERIFY(up);
-        QTRY_COMPARE_WITH_TIMEOUT((*session.core->store().task(*up))->state, TaskState::Succeeded, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT((*session.core->store().task(*up))->state, TaskState::Succeeded,
+                                  kTimeoutMs);
         window.historyModel()->refresh();
         QTRY_VERIFY(window.historyModel()->rowOf(*grid) >= 0);
 
@@ -209,7 +211,8 @@ private slots:
         QTRY_VERIFY(showsGrid());
         QTest::qWait(50);
         const QStringList fromHistory = actionRow();
-        QVERIFY2(fromHistory.contains(QStringLiteral("Seed")) && fromHistory.contains(QStringLiteral("View full size")),
+        QVERIFY2(fromHistory.contains(QStringLiteral("Seed"))
+                     && fromHistory.contains(QStringLiteral("View full size")),
                  qPrintable(fromHistory.join(QStringLiteral(", "))));
 
         // From the Queue.

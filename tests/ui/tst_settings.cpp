@@ -5,10 +5,10 @@
 // whether it lives in memory for this session), remove and the demo banner, and the dialog's part of the
 // leak test (issue "Accounts and secrets").
 #include "appcore.h"
-#include "shell/mainwindow.h"
 #include "fakehttpserver.h"
 #include "settings/appsettings.h"
 #include "settings/settingsdialog.h"
+#include "shell/mainwindow.h"
 
 #include <QAction>
 #include <QApplication>

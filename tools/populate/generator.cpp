@@ -121,8 +121,6 @@ const std::array<const char *, 6> kRatios {"1:1", "16:9", "2:3", "3:2", "4:5", "
 const std::array<const char *, 4> kVersions {"7", "6.1", "6", "niji6"};
 const std::array<const char *, 4> kDirections {"left", "right", "up", "down"};
 
-
-
 struct VendorFailure
 {
     Error::Kind kind;

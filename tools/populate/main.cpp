@@ -5,7 +5,6 @@
 //
 //   HOME=$(mktemp -d) build/release/bin/tessera-populate --tasks 100000 [--seed 1] [--force] [--json]
 #include "generator.h"
-
 #include "storage/historystore.h"
 #include "storage/paths.h"
 
@@ -72,7 +71,8 @@ std::variant<Request, int> parse(const QStringList &arguments, QTextStream &out,
     if (parser.isSet(seed)) {
         request.seed = parser.value(seed).toULongLong(&ok);
         if (!ok)
-            return usage(QStringLiteral("--seed: \"%1\" is not a whole number from 0").arg(parser.value(seed)));
+            return usage(
+                QStringLiteral("--seed: \"%1\" is not a whole number from 0").arg(parser.value(seed)));
     }
     request.force = parser.isSet(force);
     request.json = parser.isSet(json);

@@ -134,7 +134,9 @@ void HistoryView::updateActions()
         }
     }
     vary->setEnabled(varyAvailable.enabled);
-    vary->setToolTip(varyAvailable.enabled ? m_varyTip : tr("%1 — not available: %2").arg(m_varyTip, varyAvailable.reason));
+    vary->setToolTip(varyAvailable.enabled
+                         ? m_varyTip
+                         : tr("%1 — not available: %2").arg(m_varyTip, varyAvailable.reason));
     m_actions.value(QStringLiteral("delete"))->setEnabled(has && !isActive(t->state));
     QAction *fav = m_actions.value(QStringLiteral("favourite"));
     fav->setChecked(has && t->favourite);

@@ -2,11 +2,11 @@
 // mask and the submit. Each takes a snapshot of the mask (implicitly shared, so painting meanwhile costs
 // one copy) and hands the result back to the GUI thread; a stale preview is dropped.
 #include "common/futures.h"
-#include "providers/apixo/apixomask.h"
 #include "mask/maskdocument.h"
 #include "mask/maskexport.h"
 #include "maskcanvas.h"
 #include "maskeditor.h"
+#include "providers/apixo/apixomask.h"
 #include "tasks/references.h"
 
 #include <QAction>
@@ -18,7 +18,6 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QtConcurrent/QtConcurrentRun>
-
 
 namespace tessera::ui {
 

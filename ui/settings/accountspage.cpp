@@ -1,13 +1,13 @@
 #include "accountspage.h"
-#include "keyhints.h"
-#include "settingsnote.h"
 
+#include "keyhints.h"
+#include "model/accountoptions.h"
+#include "model/baseurl.h"
 #include "net/transport.h"
 #include "providers/providerregistry.h"
 #include "secrets/secretstore.h"
+#include "settingsnote.h"
 #include "storage/historystore.h"
-#include "model/accountoptions.h"
-#include "model/baseurl.h"
 #include "tasks/connectiontest.h"
 
 #include <QComboBox>
@@ -150,7 +150,6 @@ void AccountsPage::build()
     layout->addLayout(left);
     layout->addWidget(m_editor, 1);
 }
-
 
 void AccountsPage::reloadList(const QString &select)
 {

@@ -13,7 +13,10 @@ class KeyHints
 public:
     // Empty when no key was typed for `accountId` in this run.
     QString lastFour(const QString &accountId) const { return m_lastFour.value(accountId); }
-    void remember(const QString &accountId, const QString &key) { m_lastFour.insert(accountId, key.right(4)); }
+    void remember(const QString &accountId, const QString &key)
+    {
+        m_lastFour.insert(accountId, key.right(4));
+    }
     void forget(const QString &accountId) { m_lastFour.remove(accountId); }
 
 private:

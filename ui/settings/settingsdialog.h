@@ -16,7 +16,8 @@ class SettingsDialog : public QDialog
 {
     Q_OBJECT
 public:
-    SettingsDialog(const AccountsPage::Services &accounts, const QString &archiveDir, QWidget *parent = nullptr);
+    SettingsDialog(const AccountsPage::Services &accounts, const QString &archiveDir,
+                   QWidget *parent = nullptr);
 
     // Opens on the Accounts tab with a new account of `family` being added.
     void startAdding(const QString &family = QStringLiteral("kie"));

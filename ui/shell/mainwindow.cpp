@@ -1,18 +1,18 @@
 #include "mainwindow.h"
 
 #include "appcore.h"
+#include "common/imagecache.h"
+#include "common/tasklistmodel.h"
 #include "compose/composepanel.h"
 #include "compose/prompteditor.h"
 #include "gallery/galleryview.h"
 #include "history/historymodel.h"
 #include "history/historyview.h"
 #include "history/thumbnailloader.h"
-#include "common/imagecache.h"
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
 #include "settings/settingsdialog.h"
 #include "shortcutsdialog.h"
-#include "common/tasklistmodel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -344,8 +344,9 @@ void MainWindow::buildMenus()
 
 void MainWindow::openSettings(bool addAccount)
 {
-    SettingsDialog dialog({m_core.store(), m_core.providers(), m_core.transport(), m_core.secrets(), m_keyHints},
-                          m_core.paths().archiveDir, this);
+    SettingsDialog dialog(
+        {m_core.store(), m_core.providers(), m_core.transport(), m_core.secrets(), m_keyHints},
+        m_core.paths().archiveDir, this);
     connect(&dialog, &SettingsDialog::accountsChanged, this, &MainWindow::loadAccounts);
     if (addAccount)
         dialog.startAdding();
@@ -397,9 +398,10 @@ void MainWindow::askRemixPrompt(const QString &taskId, const QString &suggested)
     QString what = tr("this action");
     if (const auto t = m_core.store().task(taskId); t && t->has_value())
         what = (*t)->operation.label();
-    dialog->setLabelText(tr("%1 waits for its prompt (Remix is on at the server). Change it, or press Enter to "
-                            "send it as it is. Cancel sends nothing.")
-                             .arg(what));
+    dialog->setLabelText(
+        tr("%1 waits for its prompt (Remix is on at the server). Change it, or press Enter to "
+           "send it as it is. Cancel sends nothing.")
+            .arg(what));
     dialog->setTextValue(suggested);
     dialog->setOkButtonText(tr("Send"));
     dialog->setCancelButtonText(tr("Cancel the action"));

@@ -22,7 +22,8 @@ QJsonArray maskAreas(const QImage &mask, double epsilon)
 
 QJsonObject maskPayload(const QImage &mask, double epsilon)
 {
-    const QJsonObject size {{QStringLiteral("width"), mask.width()}, {QStringLiteral("height"), mask.height()}};
+    const QJsonObject size {{QStringLiteral("width"), mask.width()},
+                            {QStringLiteral("height"), mask.height()}};
     QJsonObject position = size;
     position.insert(QStringLiteral("x"), 0);
     position.insert(QStringLiteral("y"), 0);

@@ -108,9 +108,10 @@ Result<QJsonObject> parseObject(const HttpResponse &response)
     if (!doc)
         return doc.error();
     if (!doc->isObject())
-        return Error::make(Error::Kind::BadResponse,
-                           tr("The server's answer is not a JSON object: %1").arg(http::excerpt(response.body)),
-                           response.status);
+        return Error::make(
+            Error::Kind::BadResponse,
+            tr("The server's answer is not a JSON object: %1").arg(http::excerpt(response.body)),
+            response.status);
     return doc->object();
 }
 
@@ -244,9 +245,10 @@ Error httpError(const HttpResponse &response, const QString &message, const QStr
 
 Error badShape(const HttpResponse &response, const QString &what)
 {
-    return Error::make(Error::Kind::BadResponse,
-                       tr("Unexpected answer from the server (%1): %2").arg(what, http::excerpt(response.body)),
-                       response.status);
+    return Error::make(
+        Error::Kind::BadResponse,
+        tr("Unexpected answer from the server (%1): %2").arg(what, http::excerpt(response.body)),
+        response.status);
 }
 
 Status checkRange(const QString &field, const std::optional<int> &value, const IntRange &range)

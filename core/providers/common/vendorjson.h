@@ -2,8 +2,8 @@
 
 #include "model/capabilities.h"
 #include "model/error.h"
-#include "model/result.h"
 #include "model/httpcall.h"
+#include "model/result.h"
 
 #include <QDateTime>
 #include <QJsonArray>

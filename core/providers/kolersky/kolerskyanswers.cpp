@@ -39,7 +39,6 @@ bool isSuccessCode(int code)
     return code >= 200 && code < 300;
 }
 
-
 // The answer as a JSON object, or the Error it stands for. A non-2xx answer that is not JSON (a proxy's
 // 502 page) is an HTTP error of its status, not a BadResponse, so that 429/503/5xx keep their meaning.
 Result<QJsonObject> readAnswer(const HttpResponse &response)

@@ -1,8 +1,8 @@
 #include "mjproxyadapter.h"
 
-#include "mjproxyprotocol.h"
 #include "mjproxybuttons.h"
 #include "mjproxyforecast.h"
+#include "mjproxyprotocol.h"
 #include "model/promptflags.h"
 #include "providers/common/vendorjson.h"
 

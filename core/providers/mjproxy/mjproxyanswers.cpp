@@ -1,6 +1,5 @@
-#include "mjproxyprotocol.h"
-
 #include "mjproxybuttons.h"
+#include "mjproxyprotocol.h"
 #include "providers/common/vendorjson.h"
 
 #include <QCoreApplication>

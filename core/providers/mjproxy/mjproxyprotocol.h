@@ -1,8 +1,8 @@
 #pragma once
 
+#include "model/httpcall.h"
 #include "model/operation.h"
 #include "model/result.h"
-#include "model/httpcall.h"
 #include "providers/provideradapter.h"
 
 #include <QJsonObject>

@@ -3,9 +3,9 @@
 
 #include "mask/maskexport.h"
 #include "mjproxyadapter.h"
-#include "mjproxyprotocol.h"
 #include "mjproxybuttons.h"
 #include "mjproxyprompt.h"
+#include "mjproxyprotocol.h"
 
 #include <QBuffer>
 #include <QCoreApplication>
