@@ -16,13 +16,17 @@
 #include "shell/mainwindow.h"
 
 #include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
 #include <QClipboard>
 #include <QDir>
 #include <QDockWidget>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QListView>
+#include <QMenuBar>
 #include <QPushButton>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -129,12 +133,35 @@ private slots:
         QTRY_COMPARE(QGuiApplication::clipboard()->image().size(), gallery->task()->image(3)->size);
         QTest::keyClick(gallery, Qt::Key_U);
 
-        // The upscale shows in the Queue, runs, and the Gallery follows it to a single image.
+        // The upscale shows in the Queue and runs; the Gallery stays on the grid with image 3 selected
+        // (issue 14: U1…U4 in a row), and image 3 carries the upscale's badge until it is done.
         QTRY_COMPARE_WITH_TIMEOUT(window.queueModel()->rowCount(), 2, kTimeoutMs);
         const Task upscale = window.queueModel()->taskAt(0);
         QCOMPARE(upscale.operation.kind, OperationKind::Upscale);
         QCOMPARE(upscale.parentId, imagineId);
         QCOMPARE(upscale.tile, 3);
+        QCOMPARE(gallery->task()->id, imagineId);
+        QCOMPARE(gallery->selectedTile(), 3);
+        TileWidget *third = nullptr;
+        for (TileWidget *t : visibleTiles(gallery))
+            third = t->index() == 3 ? t : third;
+        QVERIFY(third);
+        QCOMPARE(third->offspring().size(), 1);
+        QCOMPARE(third->offspring().first().taskId, upscale.id);
+        QCOMPARE(third->offspring().first().label, QStringLiteral("U3"));
+        QTRY_COMPARE_WITH_TIMEOUT(third->offspring().first().state, TileWidget::Offspring::State::Done,
+                                  kTimeoutMs);
+        for (TileWidget *t : visibleTiles(gallery))
+            QVERIFY(t == third || t->offspring().isEmpty());
+        // A click on the badge opens the upscale; Ctrl+Up goes back to the grid, Ctrl+Down to it again.
+        const QRectF badge = third->offspringRect(upscale.id);
+        QVERIFY(!badge.isEmpty());
+        QTest::mouseClick(third, Qt::LeftButton, {}, badge.center().toPoint());
+        QCOMPARE(gallery->task()->id, upscale.id);
+        QTest::keyClick(gallery, Qt::Key_Up, Qt::ControlModifier);
+        QCOMPARE(gallery->task()->id, imagineId);
+        gallery->selectTile(3);
+        QTest::keyClick(gallery, Qt::Key_Down, Qt::ControlModifier);
         QCOMPARE(gallery->task()->id, upscale.id);
         QTRY_COMPARE_WITH_TIMEOUT(gallery->task()->state, TaskState::Succeeded, kTimeoutMs);
         QTRY_COMPARE(visibleTiles(gallery).size(), 1);
@@ -321,6 +348,168 @@ private slots:
         QCOMPARE(window.gallery()->task()->id, id);
         QTRY_COMPARE(visibleTiles(window.gallery()).size(), 4);
         QCOMPARE(window.history()->listView()->model()->rowCount(), 1);
+    }
+
+    // Issue 14: the Task menu, the action bar and the keys agree. An action the bar greys out is greyed
+    // in the menu with the same reason; its key says why in the status bar and sends nothing.
+    void menuBarAndKeysAgree()
+    {
+        QTemporaryDir dir;
+        Session session(dir.path());
+        MainWindow &window = session.window;
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const auto menuAction = [&](const QString &text) -> QAction * {
+            for (QAction *a : window.menuBar()->findChildren<QAction *>()) {
+                if (a->text().remove(QLatin1Char('&')) == text)
+                    return a;
+            }
+            return nullptr;
+        };
+        QAction *upscale = menuAction(QStringLiteral("Upscale Selected"));
+        QVERIFY(upscale);
+        QVERIFY(!upscale->isEnabled()); // nothing shown yet
+        QCOMPARE(upscale->toolTip(), QStringLiteral("Select a task first"));
+        QVERIFY(!menuAction(QStringLiteral("Cancel Task"))->isEnabled());
+
+        TaskEngine &engine = session.core->engine();
+        const QString demo = QString::fromLatin1(Account::kDemoId);
+        const Result<QString> grid = engine.submit(Operation::imagine(QStringLiteral("a harbour")), demo);
+        QVERIFY(grid);
+        window.showTask(*grid);
+        QVERIFY(menuAction(QStringLiteral("Cancel Task"))->isEnabled()); // running
+        QTRY_COMPARE_WITH_TIMEOUT(window.gallery()->task()->state, TaskState::Succeeded, kTimeoutMs);
+        QVERIFY(!menuAction(QStringLiteral("Cancel Task"))->isEnabled());
+        QVERIFY(
+            menuAction(QStringLiteral("Cancel Task"))->toolTip().contains(QStringLiteral("already ended")));
+
+        ActionBar *bar = window.gallery()->actionBar();
+        const QList<QPair<QString, QString>> pairs {
+            {QStringLiteral("Upscale Selected"), QStringLiteral("Upscale")},
+            {QStringLiteral("Vary Selected"), QStringLiteral("Vary")},
+            {QStringLiteral("Reroll"), QStringLiteral("Reroll")},
+            {QStringLiteral("Pan Left"), QStringLiteral("Pan left")},
+            {QStringLiteral("Pan Right"), QStringLiteral("Pan right")},
+            {QStringLiteral("Pan Up"), QStringLiteral("Pan up")},
+            {QStringLiteral("Pan Down"), QStringLiteral("Pan down")},
+            {QStringLiteral("Zoom Out…"), QStringLiteral("Zoom out")},
+            {QStringLiteral("Vary Region…"), QStringLiteral("Vary region")},
+            {QStringLiteral("Seed"), QStringLiteral("Seed")},
+        };
+        const auto agree = [&]() -> QString {
+            for (const auto &[menuText, buttonName] : pairs) {
+                QAction *m = menuAction(menuText);
+                QAbstractButton *b = buttonNamed(bar, buttonName);
+                if (!m || !b)
+                    return QStringLiteral("missing: ") + menuText;
+                if (m->isEnabled() != b->isEnabled())
+                    return QStringLiteral("%1: menu %2, bar %3")
+                        .arg(menuText)
+                        .arg(m->isEnabled())
+                        .arg(b->isEnabled());
+                if (!m->isEnabled() && (m->toolTip().isEmpty() || !b->toolTip().contains(m->toolTip())))
+                    return QStringLiteral("%1: menu says \"%2\", bar says \"%3\"")
+                        .arg(menuText, m->toolTip(), b->toolTip());
+            }
+            return {};
+        };
+        QCOMPARE(agree(), QString());
+        for (int tile = 1; tile <= 4; ++tile)
+            QVERIFY(menuAction(QStringLiteral("Select Image %1").arg(tile))->isEnabled());
+
+        const Result<QString> up = engine.submit(Operation::action(OperationKind::Upscale, *grid, 2), demo);
+        QVERIFY(up);
+        window.showTask(*up);
+        QTRY_COMPARE_WITH_TIMEOUT(window.gallery()->task()->state, TaskState::Succeeded, kTimeoutMs);
+        QCOMPARE(agree(), QString());
+        QVERIFY(!upscale->isEnabled()); // a single image is upscaled already
+        QAction *select = menuAction(QStringLiteral("Select Image 3"));
+        QVERIFY(!select->isEnabled());
+        QCOMPARE(select->toolTip(), QStringLiteral("This result is a single image"));
+
+        // The keys of what is not offered say why, from the Gallery and from the History's list alike.
+        const int before = *session.core->store().taskCount();
+        window.gallery()->setFocus();
+        QTest::keyClick(window.gallery(), Qt::Key_U);
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(
+                     QStringLiteral("Upscale Selected is not available: ")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY(window.statusBar()->currentMessage().endsWith(upscale->toolTip()));
+        window.statusBar()->clearMessage();
+        QListView *list = window.history()->findChild<QListView *>();
+        QVERIFY(list);
+        list->setFocus();
+        QTest::keyClick(list, Qt::Key_3);
+        QCOMPARE(window.statusBar()->currentMessage(),
+                 QStringLiteral("Select Image 3 is not available: This result is a single image"));
+        QCOMPARE(*session.core->store().taskCount(), before);
+        // In the prompt the same keys are text.
+        PromptEditor *prompt = window.compose()->promptEditor();
+        prompt->setFocus();
+        window.statusBar()->clearMessage();
+        QTest::keyClicks(prompt, QStringLiteral("3u"));
+        QVERIFY(prompt->toPlainText().endsWith(QStringLiteral("3u")));
+        QVERIFY(window.statusBar()->currentMessage().isEmpty());
+    }
+
+    // Issue 14, the keyboard loop: Ctrl+Enter, and when the grid arrives (the prompt untouched) the
+    // keyboard is on the images: 3 selects, U upscales, nothing lands in the prompt; Ctrl+L goes back,
+    // Esc comes out again. A prompt edited while the task ran keeps the keyboard.
+    void theKeyboardLoopNeedsNoMouse()
+    {
+        QTemporaryDir dir;
+        Session session(dir.path());
+        MainWindow &window = session.window;
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        PromptEditor *prompt = window.compose()->promptEditor();
+        GalleryView *gallery = window.gallery();
+        prompt->setFocus();
+        QTest::keyClicks(prompt, QStringLiteral("a quiet bay"));
+        QTest::keyClick(prompt, Qt::Key_Return, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(gallery->task() && gallery->task()->state == TaskState::Succeeded,
+                                 kTimeoutMs);
+        QTRY_VERIFY(gallery->hasFocus());
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(QStringLiteral("Done — 1–4 pick an image")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        const QString grid = gallery->task()->id;
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_3);
+        QCOMPARE(gallery->selectedTile(), 3);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_U);
+        QTRY_COMPARE_WITH_TIMEOUT(window.queueModel()->rowCount(), 2, kTimeoutMs);
+        const Task upscale = window.queueModel()->taskAt(0);
+        QCOMPARE(upscale.operation.kind, OperationKind::Upscale);
+        QCOMPARE(upscale.parentId, grid);
+        QCOMPARE(upscale.tile, 3);
+        QCOMPARE(prompt->toPlainText(), QStringLiteral("a quiet bay")); // no "3u" in it
+        // Still on the grid: 1 then U upscales the first image too.
+        QCOMPARE(gallery->task()->id, grid);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_1);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_U);
+        QTRY_COMPARE_WITH_TIMEOUT(window.queueModel()->rowCount(), 3, kTimeoutMs);
+        QCOMPARE(window.queueModel()->taskAt(0).tile, 1);
+        QCOMPARE(gallery->task()->id, grid);
+        QCOMPARE(gallery->selectedTile(), 1);
+
+        // Ctrl+L: back to the prompt; Esc: out to the images again, with the keys named.
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_L, Qt::ControlModifier);
+        QTRY_VERIFY(prompt->hasFocus());
+        QTest::keyClicks(prompt, QStringLiteral(" at dusk"));
+        QTest::keyClick(prompt, Qt::Key_Escape);
+        QVERIFY(gallery->hasFocus());
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("Ctrl+L back to the prompt")));
+        QCOMPARE(prompt->toPlainText(), QStringLiteral("a quiet bay at dusk"));
+
+        // Typing on while the task runs: the keyboard stays in the prompt when the result comes.
+        prompt->setFocus();
+        QTest::keyClick(prompt, Qt::Key_Return, Qt::ControlModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(window.queueModel()->rowCount(), 4, kTimeoutMs);
+        const QString second = window.queueModel()->taskAt(0).id;
+        QTest::keyClicks(prompt, QStringLiteral(", fog"));
+        QTRY_VERIFY_WITH_TIMEOUT(session.core->store().task(second)->value().state == TaskState::Succeeded,
+                                 kTimeoutMs);
+        QTest::qWait(50);
+        QVERIFY(prompt->hasFocus());
+        QVERIFY(prompt->toPlainText().endsWith(QStringLiteral(", fog")));
     }
 
     void actionsKeepRunningWhileTheUserWorksOn()

@@ -115,7 +115,8 @@ ComposePanel::ComposePanel(const ProviderRegistry &providers, QWidget *parent)
     m_cost->setAccessibleName(tr("Cost"));
     m_generate = new QPushButton(tr("Generate"), this);
     m_generate->setDefault(true);
-    m_generate->setToolTip(tr("Send the request (Ctrl+Enter)"));
+    m_generate->setToolTip(tr("Send the request (Ctrl+Enter in the prompt; then Esc takes the keyboard to "
+                              "the images)"));
     m_generate->setAccessibleName(tr("Generate"));
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_cost, 1);

@@ -117,6 +117,10 @@ void PromptEditor::keyPressEvent(QKeyEvent *event)
         emit submitRequested();
         return;
     }
+    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier) {
+        emit leaveRequested();
+        return;
+    }
     const QTextCursor cursor = textCursor();
     if (event->key() == Qt::Key_Up && event->modifiers() == Qt::NoModifier
         && cursor.block() == document()->firstBlock()

@@ -6,8 +6,9 @@
 
 namespace tessera::ui {
 
-// The prompt field: Ctrl+Enter submits; Up on the first line and Down on the last walk through the
-// prompts used before (newest first); `--flags` are highlighted. Images pasted or dropped here are
+// The prompt field: Ctrl+Enter submits; Esc leaves it for the images (leaveRequested); Up on the first
+// line and Down on the last walk through the prompts used before (newest first); `--flags` are
+// highlighted. Images pasted or dropped here are
 // handed on as references (imagesPasted).
 class PromptEditor : public QPlainTextEdit
 {
@@ -23,6 +24,7 @@ public:
 
 signals:
     void submitRequested();
+    void leaveRequested(); // Esc: the user wants the keyboard on the images
     // Images (image data, or files and links that look like images) pasted or dropped here: they are
     // references, not prompt text.
     void imagesPasted(const QMimeData *mime);

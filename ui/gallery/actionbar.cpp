@@ -296,6 +296,20 @@ void ActionBar::refreshControl(Control &control)
     }
     control.button->setEnabled(shown.enabled || anyMenu);
     control.button->setToolTip(tip(control.what, control.key, shown));
+    control.shown = shown.enabled || anyMenu ? Availability::yes() : shown;
+}
+
+Availability ActionBar::controlAvailability(OperationKind kind, const QString &direction) const
+{
+    for (const Control &c : m_controls) {
+        const int first = c.main >= 0 ? c.main : (c.menu.isEmpty() ? -1 : c.menu.first());
+        if (first < 0)
+            continue;
+        const Operation &templ = m_entries.at(first).templ;
+        if (templ.kind == kind && (direction.isEmpty() || templ.direction == direction))
+            return c.shown;
+    }
+    return Availability::no(tr("Not offered here"));
 }
 
 bool ActionBar::popupZoomMenu()

@@ -40,6 +40,11 @@ public:
     // Z: opens the zoom menu under its button; false when zoom is not possible (nothing shown).
     bool popupZoomMenu();
 
+    // What the control of `kind` (of `direction`, for pan) offers now, as its button shows it: usable
+    // when its click action or any entry of its menu is, else the reason. The main window's menu asks
+    // this, so that the menu and the bar never disagree.
+    Availability controlAvailability(OperationKind kind, const QString &direction = {}) const;
+
 signals:
     void triggered(const tessera::Operation &templ);
     void viewRequested();
@@ -60,6 +65,7 @@ private:
         QList<int> menu; // entries listed in the button's menu
         QString what;
         QString key;
+        Availability shown = Availability::no(QString()); // from the last refresh
     };
 
     QToolButton *makeButton(const QString &text, const QString &accessible, QWidget *group);

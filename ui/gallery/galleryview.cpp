@@ -76,11 +76,13 @@ GalleryView::GalleryView(const ProviderRegistry &providers, const ImageArchive &
             selectTile(index);
             openViewer();
         });
+        connect(tile, &TileWidget::offspringActivated, this, &GalleryView::openTaskRequested);
     }
     m_single = new TileWidget(0, m_cache, m_area);
     m_single->setShowBadge(false);
     connect(m_single, &TileWidget::clicked, this, [this] { setFocus(Qt::MouseFocusReason); });
     connect(m_single, &TileWidget::activated, this, [this] { openViewer(); });
+    connect(m_single, &TileWidget::offspringActivated, this, &GalleryView::openTaskRequested);
 
     m_bar = new ActionBar(m_area);
     m_area->setBar(m_bar);
@@ -132,8 +134,97 @@ void GalleryView::showTask(const Task &task, const Account &account)
     if (!sameTask) {
         m_selected = 1;
         m_waitingFor.clear();
+        m_offspring.clear();
     }
     rebuild();
+}
+
+void GalleryView::setOffspring(const QList<Task> &children)
+{
+    m_offspring = children;
+    applyOffspring();
+    emit actionsChanged();
+}
+
+QList<const Task *> GalleryView::offspringOf(int tile) const
+{
+    QList<const Task *> found;
+    if (!m_task)
+        return found;
+    for (const Task &child : m_offspring) {
+        // Actions on the whole grid (reroll, seed) belong to no image.
+        if (child.parentId == m_task->id && child.tile == tile
+            && child.operation.kind != OperationKind::Reroll && child.operation.kind != OperationKind::Seed)
+            found.append(&child);
+    }
+    return found;
+}
+
+void GalleryView::applyOffspring()
+{
+    const auto badges = [this](int tile) {
+        QList<TileWidget::Offspring> list;
+        for (const Task *child : offspringOf(tile)) {
+            TileWidget::Offspring o;
+            o.taskId = child->id;
+            o.label = child->operation.label();
+            o.state = child->state == TaskState::Succeeded ? TileWidget::Offspring::State::Done
+                : isActive(child->state)                   ? TileWidget::Offspring::State::Running
+                                                           : TileWidget::Offspring::State::Failed;
+            list.append(o);
+        }
+        return list;
+    };
+    const bool grid = m_shape == Shape::Grid;
+    for (int i = 0; i < 4; ++i)
+        m_tiles[static_cast<std::size_t>(i)]->setOffspring(grid ? badges(i + 1)
+                                                                : QList<TileWidget::Offspring>());
+    m_single->setOffspring(m_shape == Shape::Single ? badges(0) : QList<TileWidget::Offspring>());
+}
+
+Availability GalleryView::newestOffspringAvailability() const
+{
+    if (!m_task)
+        return Availability::no(tr("Select a task first"));
+    if (m_shape != Shape::Grid && m_shape != Shape::Single)
+        return Availability::no(tr("Nothing is made from this result here"));
+    if (offspringOf(m_shape == Shape::Grid ? m_selected : 0).isEmpty())
+        return Availability::no(m_shape == Shape::Grid
+                                    ? tr("Nothing was made from image %1 yet").arg(m_selected)
+                                    : tr("Nothing was made from this image yet"));
+    return Availability::yes();
+}
+
+Availability GalleryView::parentAvailability() const
+{
+    if (!m_task)
+        return Availability::no(tr("Select a task first"));
+    if (m_task->parentId.isEmpty())
+        return Availability::no(tr("This task was made from a prompt, not from another task"));
+    return Availability::yes();
+}
+
+void GalleryView::openNewestOffspring()
+{
+    const Availability a = newestOffspringAvailability();
+    if (!a.enabled) {
+        emit message(a.reason);
+        return;
+    }
+    // Copies: showing the task replaces both the shown task and its offspring.
+    const QString id = offspringOf(m_shape == Shape::Grid ? m_selected : 0).constLast()->id;
+    emit openTaskRequested(id);
+}
+
+void GalleryView::openParent()
+{
+    const Availability a = parentAvailability();
+    if (!a.enabled) {
+        emit message(a.reason);
+        return;
+    }
+    const QString id = m_task->parentId;
+    emit openTaskRequested(id);
 }
 
 void GalleryView::updateTask(const Task &task)
@@ -281,13 +372,44 @@ void GalleryView::rebuild()
         tile->setSelected(i + 1 == m_selected);
     }
     m_area->setTiles(shown, imageSize);
+    applyOffspring();
     refreshActions();
+}
+
+Availability GalleryView::selectAvailability(int tile) const
+{
+    if (!m_task)
+        return Availability::no(tr("Select a task first"));
+    if (m_shape == Shape::Text)
+        return Availability::no(tr("This result is text, not images"));
+    if (m_shape == Shape::Single)
+        return Availability::no(tr("This result is a single image"));
+    if (tile < 1 || tile > m_tileCount)
+        return Availability::no(m_tileCount == 1 ? tr("This result has one image")
+                                                 : tr("This result has %1 images").arg(m_tileCount));
+    return Availability::yes();
+}
+
+Availability GalleryView::viewAvailability() const
+{
+    if (!m_task)
+        return Availability::no(tr("Select a task first"));
+    if (m_shape == Shape::Text)
+        return Availability::no(tr("This result is text, not images"));
+    if (selectedImagePath().isEmpty())
+        return Availability::no(isActive(m_task->state) ? tr("The task has not finished yet")
+                                                        : tr("This image is not in the archive"));
+    return Availability::yes();
 }
 
 void GalleryView::selectTile(int tile)
 {
-    if (!m_task || (m_shape != Shape::Grid && m_shape != Shape::Videos) || tile < 1 || tile > m_tileCount)
+    if (!selectAvailability(tile).enabled) {
+        if (m_task)
+            emit message(
+                tr("Image %1 cannot be selected: %2").arg(tile).arg(selectAvailability(tile).reason));
         return;
+    }
     m_selected = tile;
     for (int i = 0; i < 4; ++i)
         m_tiles[static_cast<std::size_t>(i)]->setSelected(i + 1 == tile);
@@ -309,6 +431,7 @@ void GalleryView::refreshActions()
     }
     m_single->setHoverHint(tr("Space to view · Ctrl+C to copy"));
     m_area->relayout();
+    emit actionsChanged();
 }
 
 QString GalleryView::selectedImagePath() const
@@ -376,6 +499,10 @@ void GalleryView::keyPressEvent(QKeyEvent *event)
         selectTile(key - Qt::Key_0);
         return;
     }
+    if (mods == Qt::ControlModifier && key == Qt::Key_Down)
+        return openNewestOffspring();
+    if (mods == Qt::ControlModifier && key == Qt::Key_Up)
+        return openParent();
     if (mods == Qt::AltModifier && arrow) {
         pan(key == Qt::Key_Left        ? QStringLiteral("left")
                 : key == Qt::Key_Right ? QStringLiteral("right")

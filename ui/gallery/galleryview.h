@@ -42,6 +42,14 @@ public:
 
     void showTask(const Task &task, const Account &account);
     void updateTask(const Task &task); // refreshes if it is the task shown
+    // The tasks made from the shown one (oldest first): each shows as a badge on the image it was made
+    // from. Actions keep the Gallery on the image they act on (U1…U4 in a row); the badges lead on.
+    void setOffspring(const QList<Task> &children);
+    // The newest task made from the selected image, and the task the shown one was made from.
+    Availability newestOffspringAvailability() const;
+    Availability parentAvailability() const;
+    void openNewestOffspring(); // Ctrl+Down
+    void openParent(); // Ctrl+Up
     void clear();
     const std::optional<Task> &task() const { return m_task; }
     // What a queued task waits for ("U3"), shown on its placeholder; empty when it waits for a slot.
@@ -49,6 +57,10 @@ public:
 
     int selectedTile() const { return m_selected; } // 1..4 on a grid or among videos, 0 for a single image
     void selectTile(int tile);
+    // Whether image `tile` (1..4) can be selected now, and why not.
+    Availability selectAvailability(int tile) const;
+    // Whether the selected image or video is in the archive (to view or copy), and why not.
+    Availability viewAvailability() const;
 
     // The operation `templ` (kind and variant, direction, zoom factor, motion) would be on the selection,
     // and whether the family allows it now.
@@ -84,8 +96,12 @@ signals:
     void actionRequested(const tessera::Operation &op, const QString &accountId);
     void message(const QString &text); // for the status bar ("Pan ← is not available: ...")
     void selectionChanged();
+    // The task, its state or the selection changed: what the actions offer may have changed (the main
+    // window's menu follows the bar).
+    void actionsChanged();
     void usePromptRequested(const QString &prompt); // "Use this prompt" of a describe or shorten result
     void maskEditorOpened(QWidget *editor); // Vary Region opened the mask editor (tests and the status bar)
+    void openTaskRequested(const QString &taskId); // a badge, Ctrl+Down or Ctrl+Up: show that task
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
@@ -97,6 +113,9 @@ private:
     void refreshActions();
     Shape shapeOf(const Task &task) const;
     QList<const ImageRef *> videos() const;
+    void applyOffspring();
+    // The children of the shown task made from image `tile` (0: the single image), oldest first.
+    QList<const Task *> offspringOf(int tile) const;
     QString placeholderText(int *progress) const;
     void askCustomZoom();
     void askVaryRegion();
@@ -113,6 +132,7 @@ private:
     int m_tileCount = 4;
     QString m_waitingFor;
     QByteArray m_lastMask; // the last vary-region mask sent from here, offered to child images
+    QList<Task> m_offspring; // tasks made from the shown one
     Confirm m_confirm;
 
     QStackedWidget *m_stack = nullptr;

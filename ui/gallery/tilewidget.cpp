@@ -14,6 +14,15 @@
 namespace tessera::ui {
 
 namespace {
+
+// "U3 ✓", "V2 …", "Pan ← ✗": the label and the state.
+QString offspringText(const TileWidget::Offspring &o)
+{
+    const QString mark = o.state == TileWidget::Offspring::State::Done ? QStringLiteral(" ✓")
+        : o.state == TileWidget::Offspring::State::Failed              ? QStringLiteral(" ✗")
+                                                                       : QStringLiteral(" …");
+    return o.label + mark;
+}
 constexpr int kMargin = 6;
 constexpr qreal kRadius = 6.0;
 constexpr int kOutline = 3;
@@ -187,6 +196,24 @@ void TileWidget::paintEvent(QPaintEvent *)
         p.drawText(badge, Qt::AlignCenter, QString::number(m_index));
     }
 
+    // What was made from this image: a pill per task, its state after the label.
+    if (!m_offspring.isEmpty()) {
+        QFont f = font();
+        f.setBold(true);
+        p.setFont(f);
+        for (const auto &[rect, i] : offspringLayout()) {
+            const Offspring &o = m_offspring.at(i);
+            const QColor fill = o.state == Offspring::State::Failed ? QColor(0xb0, 0x30, 0x30, 220)
+                : o.state == Offspring::State::Done                 ? QColor(0x1e, 0x7a, 0x46, 220)
+                                                                    : QColor(0, 0, 0, 170);
+            p.setPen(Qt::NoPen);
+            p.setBrush(fill);
+            p.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2);
+            p.setPen(Qt::white);
+            p.drawText(rect, Qt::AlignCenter, offspringText(o));
+        }
+    }
+
     if (m_hovered && !m_hoverHint.isEmpty() && (!pm.isNull() || m_video)) {
         const QRectF strip(target.left(), target.bottom() - 28, target.width(), 28);
         QPainterPath stripPath;
@@ -206,9 +233,53 @@ void TileWidget::paintEvent(QPaintEvent *)
     }
 }
 
+void TileWidget::setOffspring(const QList<Offspring> &offspring)
+{
+    m_offspring = offspring;
+    updateAccessibleName();
+    update();
+}
+
+QList<QPair<QRectF, int>> TileWidget::offspringLayout() const
+{
+    QList<QPair<QRectF, int>> placed;
+    const QRectF target = imageRect();
+    QFont f = font();
+    f.setBold(true);
+    const QFontMetricsF fm(f);
+    const qreal height = fm.height() + 6;
+    // Right to left from the image's top-right corner, newest first; the number badge keeps its corner.
+    qreal right = target.right() - 8;
+    const qreal left = target.left() + (m_showBadge && m_index > 0 ? 40 : 8);
+    for (int i = int(m_offspring.size()) - 1; i >= 0; --i) {
+        const qreal width = fm.horizontalAdvance(offspringText(m_offspring.at(i))) + 14;
+        if (right - width < left)
+            break;
+        placed.prepend({QRectF(right - width, target.top() + 8, width, height), i});
+        right -= width + 4;
+    }
+    return placed;
+}
+
+QRectF TileWidget::offspringRect(const QString &taskId) const
+{
+    for (const auto &[rect, i] : offspringLayout()) {
+        if (m_offspring.at(i).taskId == taskId)
+            return rect;
+    }
+    return {};
+}
+
 void TileWidget::mousePressEvent(QMouseEvent *event)
 {
     if (event->button() == Qt::LeftButton) {
+        for (const auto &[rect, i] : offspringLayout()) {
+            if (rect.contains(event->position())) {
+                const QString id = m_offspring.at(i).taskId; // a copy: opening it replaces the badges
+                emit offspringActivated(id);
+                return;
+            }
+        }
         m_pressPos = event->position().toPoint();
         emit clicked(m_index);
     }
@@ -261,6 +332,11 @@ void TileWidget::updateAccessibleName()
     if ((m_path.isEmpty() || m_video) && !m_placeholder.isEmpty())
         name += QStringLiteral(", ") + m_placeholder;
     setAccessibleName(name);
+    QStringList made;
+    for (const Offspring &o : std::as_const(m_offspring))
+        made.append(offspringText(o));
+    setAccessibleDescription(made.isEmpty() ? QString()
+                                            : tr("Made from it: %1").arg(made.join(QStringLiteral(", "))));
 }
 
 } // namespace tessera::ui

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <QList>
 #include <QPixmap>
 #include <QPoint>
+#include <QRectF>
 #include <QString>
 #include <QWidget>
 
@@ -11,11 +13,20 @@ class ImageCache;
 
 // One image of the Gallery: the picture at its own aspect ratio, its number badge (1–4 for a grid),
 // a clear outline when selected, the action keys on hover, and a placeholder while there is no image
-// yet. Dragging it out drops the file; double-click opens the full-size viewer.
+// yet. Badges along its top edge name what was made from it ("U3 ✓", "V3 …"); a click on one opens that
+// task. Dragging it out drops the file; double-click opens the full-size viewer.
 class TileWidget : public QWidget
 {
     Q_OBJECT
 public:
+    // A task made from this image, as its badge shows it.
+    struct Offspring
+    {
+        QString taskId;
+        QString label; // "U3", "Pan ←", "Vary Region"
+        enum class State { Running, Done, Failed } state = State::Running;
+    };
+
     TileWidget(int index, ImageCache &cache, QWidget *parent = nullptr);
 
     int index() const { return m_index; }
@@ -29,6 +40,10 @@ public:
     bool isSelected() const { return m_selected; }
     void setShowBadge(bool show);
     void setHoverHint(const QString &hint); // e.g. "U3 · V3 · Space"
+    void setOffspring(const QList<Offspring> &offspring); // oldest first
+    const QList<Offspring> &offspring() const { return m_offspring; }
+    // Where the badge of `taskId` is drawn (empty when it is not, e.g. not enough room).
+    QRectF offspringRect(const QString &taskId) const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -38,6 +53,7 @@ public:
 signals:
     void clicked(int index);
     void activated(int index);
+    void offspringActivated(const QString &taskId);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -50,6 +66,9 @@ protected:
 private:
     QRectF imageRect() const;
     void updateAccessibleName();
+    // The badges' rectangles, newest on the right; those that do not fit in the image's width are left
+    // out (the oldest first), so the newest stay reachable.
+    QList<QPair<QRectF, int>> offspringLayout() const;
 
     int m_index;
     ImageCache &m_cache;
@@ -63,6 +82,7 @@ private:
     bool m_hovered = false;
     QString m_hoverHint;
     QPoint m_pressPos;
+    QList<Offspring> m_offspring;
 };
 
 } // namespace tessera::ui

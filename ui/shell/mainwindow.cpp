@@ -5,6 +5,7 @@
 #include "common/tasklistmodel.h"
 #include "compose/composepanel.h"
 #include "compose/prompteditor.h"
+#include "gallery/actionbar.h"
 #include "gallery/galleryview.h"
 #include "history/historymodel.h"
 #include "history/historyview.h"
@@ -12,7 +13,6 @@
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
 #include "settings/settingsdialog.h"
-#include "shortcutsdialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -22,16 +22,11 @@
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
-#include <QLineEdit>
-#include <QListView>
-#include <QMenuBar>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <tuple>
 
 namespace tessera::ui {
 
@@ -99,6 +94,8 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
         m_queue->trimTo(kQueueRows);
         m_historyModel->taskAdded(t);
         ++m_knownTaskCount;
+        if (m_gallery->task() && t.parentId == m_gallery->task()->id)
+            refreshOffspring();
         updateStatus();
     });
     connect(&engine, &TaskEngine::taskChanged, this, &MainWindow::onTaskChanged);
@@ -117,9 +114,15 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
     });
     connect(m_compose, &ComposePanel::generateRequested, this,
             [this](const Operation &op, const QString &accountId) {
-                if (!submit(op, accountId).isEmpty())
-                    m_compose->accepted();
+                const QString id = submit(op, accountId);
+                if (id.isEmpty())
+                    return;
+                m_compose->accepted();
+                m_loopTaskId = id;
+                m_loopPrompt = m_compose->promptEditor()->toPlainText();
             });
+    connect(m_compose->promptEditor(), &PromptEditor::leaveRequested, this,
+            [this] { focusGallery(QString()); });
     connect(m_compose, &ComposePanel::accountChanged, this, [this](const QString &id) {
         m_settings.setLastAccountId(id);
         updateStatus();
@@ -127,6 +130,10 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
     connect(m_gallery, &GalleryView::actionRequested, this,
             [this](const Operation &op, const QString &accountId) { submit(op, accountId); });
     connect(m_gallery, &GalleryView::message, this, [this](const QString &text) { showMessage(text); });
+    connect(m_gallery, &GalleryView::openTaskRequested, this, [this](const QString &id) {
+        showTask(id);
+        m_gallery->setFocus(Qt::OtherFocusReason);
+    });
     connect(m_gallery, &GalleryView::usePromptRequested, this, [this](const QString &prompt) {
         m_composeDock->show();
         m_composeDock->raise();
@@ -258,90 +265,6 @@ void MainWindow::buildDocks()
     resizeDocks({m_composeDock, m_queueDock}, {300, 330}, Qt::Horizontal);
 }
 
-void MainWindow::buildMenus()
-{
-    const auto add = [this](QMenu *menu, const QString &text, const QKeySequence &key, auto slot) {
-        QAction *a = menu->addAction(text);
-        a->setShortcut(key);
-        a->setShortcutContext(Qt::WindowShortcut);
-        connect(a, &QAction::triggered, this, slot);
-        addAction(a);
-        return a;
-    };
-
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *settings = file->addAction(tr("&Settings…"), this, [this] { openSettings(false); });
-    settings->setShortcut(QKeySequence::Preferences);
-    if (settings->shortcut().isEmpty())
-        settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
-    settings->setObjectName(QStringLiteral("settingsAction"));
-    file->addSeparator();
-    add(file, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
-
-    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    add(edit, tr("&Copy Image"), QKeySequence(), [this] { m_gallery->copyImage(); });
-    add(edit, tr("&Find in History"), QKeySequence::Find, [this] {
-        m_historyDock->show();
-        m_historyDock->raise();
-        m_historyView->searchField()->setFocus();
-        m_historyView->searchField()->selectAll();
-    });
-
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget *dock : {m_composeDock, m_queueDock, m_historyDock})
-        view->addAction(dock->toggleViewAction());
-    view->addSeparator();
-    add(view, tr("Focus &Prompt"), QKeySequence(Qt::CTRL | Qt::Key_L), [this] {
-        m_composeDock->show();
-        m_compose->promptEditor()->setFocus();
-    });
-    add(view, tr("Focus &Gallery"), QKeySequence(Qt::CTRL | Qt::Key_G), [this] { m_gallery->setFocus(); });
-    add(view, tr("View &Full Size"), QKeySequence(), [this] { m_gallery->openViewer(); });
-
-    QMenu *task = menuBar()->addMenu(tr("&Task"));
-    add(task, tr("&Generate"), QKeySequence(Qt::CTRL | Qt::Key_Return), [this] { m_compose->generate(); });
-    task->addSeparator();
-    for (int i = 1; i <= 4; ++i)
-        add(task, tr("Select Image &%1").arg(i), QKeySequence(Qt::Key_0 + i),
-            [this, i] { m_gallery->selectTile(i); });
-    task->addSeparator();
-    add(task, tr("&Upscale Selected"), QKeySequence(Qt::Key_U),
-        [this] { m_gallery->trigger(OperationKind::Upscale); });
-    add(task, tr("&Vary Selected"), QKeySequence(Qt::Key_V),
-        [this] { m_gallery->trigger(OperationKind::Vary); });
-    add(task, tr("&Reroll"), QKeySequence(Qt::Key_R), [this] { m_gallery->trigger(OperationKind::Reroll); });
-    QMenu *pan = task->addMenu(tr("&Pan"));
-    for (const auto &[name, text, key] :
-         {std::tuple {QStringLiteral("left"), tr("Pan &Left"), Qt::Key_Left},
-          std::tuple {QStringLiteral("right"), tr("Pan &Right"), Qt::Key_Right},
-          std::tuple {QStringLiteral("up"), tr("Pan &Up"), Qt::Key_Up},
-          std::tuple {QStringLiteral("down"), tr("Pan &Down"), Qt::Key_Down}}) {
-        const QString direction = name;
-        add(pan, text, QKeySequence(Qt::ALT | key), [this, direction] { m_gallery->pan(direction); });
-    }
-    add(task, tr("&Zoom Out…"), QKeySequence(Qt::Key_Z), [this] { m_gallery->popupZoomMenu(); });
-    add(task, tr("Vary R&egion…"), QKeySequence(Qt::Key_E),
-        [this] { m_gallery->trigger(OperationKind::Inpaint); });
-    add(task, tr("&Seed"), QKeySequence(), [this] { m_gallery->trigger(OperationKind::Seed); });
-    task->addSeparator();
-    add(task, tr("&Cancel Task"), QKeySequence(Qt::CTRL | Qt::Key_Period), [this] {
-        if (m_gallery->task()) {
-            if (const Status s = m_core.engine().cancel(m_gallery->task()->id); !s)
-                showMessage(s.error().message, true);
-        }
-    });
-
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    add(help, tr("&Keyboard Shortcuts"), QKeySequence(Qt::Key_F1), [this] { showShortcuts(); });
-    add(help, tr("&About Tessera"), QKeySequence(), [this] {
-        QMessageBox::about(
-            this, tr("About Tessera"),
-            tr("<h3>Tessera %1</h3><p>A desktop studio for Midjourney-style image generation.</p>"
-               "<p>Your history and images are kept in<br><code>%2</code></p>")
-                .arg(QApplication::applicationVersion(), m_core.paths().dataDir.toHtmlEscaped()));
-    });
-}
-
 void MainWindow::openSettings(bool addAccount)
 {
     SettingsDialog dialog(
@@ -432,8 +355,23 @@ QString MainWindow::submit(const Operation &op, const QString &accountId)
         showMessage(id.error().message, true);
         return {};
     }
-    showTask(*id);
+    // An action on an image keeps the Gallery on that image (U1…U4 in a row); its badge on the image
+    // leads on. A new prompt, a reroll (a new grid) and a seed (text) are shown at once.
+    const bool stay = isAction(op.kind) && op.kind != OperationKind::Reroll && op.kind != OperationKind::Seed
+        && m_gallery->task() && m_gallery->task()->id == op.parentTaskId;
+    if (stay)
+        refreshOffspring();
+    else
+        showTask(*id);
     return *id;
+}
+
+void MainWindow::refreshOffspring()
+{
+    if (!m_gallery->task())
+        return;
+    const auto children = m_core.store().children(m_gallery->task()->id);
+    m_gallery->setOffspring(children ? *children : QList<Task>());
 }
 
 void MainWindow::showTask(const QString &taskId)
@@ -446,6 +384,7 @@ void MainWindow::showTask(const QString &taskId)
     const Task &task = **found;
     m_gallery->showTask(task, accountFor(task.accountId));
     m_gallery->setWaitingFor(m_queue->waitingFor(task));
+    refreshOffspring();
     m_queueView->selectTask(taskId);
     m_historyView->selectTask(taskId);
 }
@@ -462,11 +401,20 @@ void MainWindow::onTaskChanged(const Task &task)
     m_gallery->updateTask(task);
     if (m_gallery->task())
         m_gallery->setWaitingFor(m_queue->waitingFor(*m_gallery->task()));
+    if (m_gallery->task() && task.parentId == m_gallery->task()->id)
+        refreshOffspring(); // a badge on the image it was made from changes state
     updateStatus();
 }
 
 void MainWindow::onTaskFinished(const Task &task)
 {
+    if (task.id == m_loopTaskId) {
+        m_loopTaskId.clear();
+        PromptEditor *prompt = m_compose->promptEditor();
+        if (task.state == TaskState::Succeeded && m_gallery->task() && m_gallery->task()->id == task.id
+            && focusWidget() == prompt && prompt->toPlainText() == m_loopPrompt)
+            focusGallery(tr("Done"));
+    }
     const QString title = task.title(40);
     switch (task.state) {
     case TaskState::Succeeded:
@@ -501,41 +449,6 @@ void MainWindow::updateStatus()
 void MainWindow::showMessage(const QString &text, bool error)
 {
     statusBar()->showMessage(text, error ? 2 * kMessageMs : kMessageMs);
-}
-
-void MainWindow::showShortcuts()
-{
-    QList<QPair<QString, QString>> rows;
-    for (QAction *a : actions()) {
-        if (!a->shortcut().isEmpty())
-            rows.append(
-                {a->text().remove(QLatin1Char('&')), a->shortcut().toString(QKeySequence::NativeText)});
-    }
-    rows.append({tr("Move the selection between images"), tr("Arrow keys (in the Gallery)")});
-    rows.append({tr("View the selected image at full size"), tr("Space or Enter, or double-click")});
-    rows.append(
-        {tr("Copy the selected image"), QKeySequence(QKeySequence::Copy).toString(QKeySequence::NativeText)});
-    rows.append({tr("Earlier prompts"), tr("Up / Down in the prompt")});
-    rows.append({tr("Zoom in the viewer"), tr("Ctrl+wheel, + / −, 0 to fit, 1 for 100%")});
-    // The History dock's own keys (while it has the focus).
-    for (QAction *a : m_historyView->actions()) {
-        if (!a->shortcut().isEmpty())
-            rows.append({tr("History: %1")
-                             .arg(a->text()
-                                      .remove(QLatin1Char('&'))
-                                      .remove(QChar(0x2026))
-                                      .remove(QChar(0x2605))
-                                      .remove(QChar(0x2606))
-                                      .trimmed()),
-                         a->shortcut().toString(QKeySequence::NativeText)});
-    }
-    rows.append({tr("Mask editor: brush, eraser, rectangle, lasso, polygon"), tr("B, E, R, L, P")});
-    rows.append({tr("Mask editor: brush size, invert, clear"), tr("[ and ], I, Delete")});
-    rows.append(
-        {tr("Mask editor: zoom, fit, pan"), tr("Ctrl+wheel or + / −, 0, Space+drag or middle button")});
-    rows.append({tr("Mask editor: preview what will be sent, submit"), tr("Ctrl+P, Ctrl+Enter")});
-    ShortcutsDialog dialog(rows, this);
-    dialog.exec();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

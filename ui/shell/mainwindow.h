@@ -1,11 +1,15 @@
 #pragma once
 
 #include "model/account.h"
+#include "model/capabilities.h"
 #include "model/task.h"
 #include "settings/keyhints.h"
 
 #include <QHash>
 #include <QMainWindow>
+
+#include <functional>
+#include <vector>
 
 class QAction;
 class QDockWidget;
@@ -52,10 +56,25 @@ public:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    // A menu action that acts on the Gallery's task: enabled exactly when the Gallery's bar offers the
+    // same thing, with the same reason in its tooltip and status tip when it does not; its key, pressed
+    // then, says why in the status bar.
+    struct TaskAction
+    {
+        QAction *action = nullptr;
+        std::function<Availability()> availability;
+    };
+
     void buildDocks();
     void buildMenus();
+    void updateTaskActions();
+    void refreshOffspring(); // the badges of what was made from the Gallery's task
+    // The keyboard loop: from the prompt to the images (Esc, or the result of Ctrl+Enter arriving while
+    // the prompt is as it was sent) with a hint of the keys that work there.
+    void focusGallery(const QString &why);
     void loadAccounts();
     // The settings dialog; with `addAccount` it opens on a new account (the demo banner's button).
     void openSettings(bool addAccount);
@@ -87,6 +106,13 @@ private:
     QLabel *m_lastLabel = nullptr;
     QHash<QString, Account> m_accounts;
     KeyHints m_keyHints; // "••••1234" of keys typed in this run, for Settings; memory only
+    std::vector<TaskAction> m_taskActions;
+    // The task Ctrl+Enter started and the prompt as it was sent: when its result arrives while the
+    // prompt still has the keyboard and is unchanged, the keyboard moves to the images.
+    QString m_loopTaskId;
+    QString m_loopPrompt;
+    QAction *m_copyImage = nullptr;
+    QAction *m_viewFullSize = nullptr;
     int m_knownTaskCount = -1;
 };
 
