@@ -82,6 +82,16 @@ void AppSettings::setWindowState(const QByteArray &state)
     m_settings.setValue(QStringLiteral("window/state"), state);
 }
 
+bool AppSettings::galleryDetails() const
+{
+    return m_settings.value(QStringLiteral("gallery/details"), true).toBool();
+}
+
+void AppSettings::setGalleryDetails(bool shown)
+{
+    m_settings.setValue(QStringLiteral("gallery/details"), shown);
+}
+
 QString AppSettings::lastAccountId() const
 {
     return m_settings.value(QStringLiteral("compose/account")).toString();

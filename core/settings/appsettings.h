@@ -27,6 +27,10 @@ public:
     QByteArray windowState() const; // dock layout
     void setWindowState(const QByteArray &state);
 
+    // Whether the Gallery shows the task's details beside the images (when there is room for them).
+    bool galleryDetails() const;
+    void setGalleryDetails(bool shown);
+
     QString lastAccountId() const; // the account last chosen in Compose
     void setLastAccountId(const QString &id);
 

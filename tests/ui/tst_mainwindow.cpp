@@ -26,9 +26,12 @@
 #include <QListView>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <limits>
 
 using namespace tessera;
 using namespace tessera::ui;
@@ -510,6 +513,54 @@ private slots:
         QTest::qWait(50);
         QVERIFY(prompt->hasFocus());
         QVERIFY(prompt->toPlainText().endsWith(QStringLiteral(", fog")));
+    }
+
+    // Issue 14: the first window fits the screen it opens on, and everything in it can shrink to a small
+    // laptop's 1024 × 640 (less the frame): no dock or panel holds the window wider or taller.
+    void theWindowFitsTheScreen()
+    {
+        QTemporaryDir dir;
+        Session session(dir.path());
+        MainWindow &window = session.window;
+        const QSize available = window.screen()->availableGeometry().size();
+        QVERIFY2(window.width() <= available.width() && window.height() <= available.height(),
+                 qPrintable(QStringLiteral("%1×%2 on %3×%4")
+                                .arg(window.width())
+                                .arg(window.height())
+                                .arg(available.width())
+                                .arg(available.height())));
+        const QSize least = window.minimumSizeHint();
+        QVERIFY2(least.width() <= 1024 - 16 && least.height() <= 640 - 48,
+                 qPrintable(QStringLiteral("the window cannot be smaller than %1×%2")
+                                .arg(least.width())
+                                .arg(least.height())));
+
+        // Images first: on a small screen the details column gives way and the tiles keep a usable size.
+        QVERIFY(!window
+                     .submit(Operation::imagine(QStringLiteral("a harbour")),
+                             QString::fromLatin1(Account::kDemoId))
+                     .isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(window.gallery()->task()->state, TaskState::Succeeded, kTimeoutMs);
+        const auto smallestTile = [&] {
+            int side = std::numeric_limits<int>::max();
+            for (TileWidget *t : visibleTiles(window.gallery()))
+                side = std::min({side, t->width(), t->height()});
+            return side;
+        };
+        window.resize(1024 - 16, 640 - 48);
+        QTRY_VERIFY(!window.gallery()->detailsShown());
+        QTRY_VERIFY2(smallestTile() >= 150, qPrintable(QString::number(smallestTile())));
+        window.resize(1440 - 16, 900 - 48);
+        QTRY_VERIFY(window.gallery()->detailsShown());
+        QTRY_VERIFY2(smallestTile() >= 230, qPrintable(QString::number(smallestTile())));
+        // Hidden by the user: remembered.
+        QAction *details = window.findChild<QAction *>(QStringLiteral("detailsAction"));
+        QVERIFY(details && details->isChecked());
+        details->trigger();
+        QVERIFY(!window.gallery()->detailsShown());
+        QVERIFY(!session.settings.galleryDetails());
+        details->trigger();
+        QVERIFY(window.gallery()->detailsShown());
     }
 
     void actionsKeepRunningWhileTheUserWorksOn()

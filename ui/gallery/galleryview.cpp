@@ -119,6 +119,28 @@ GalleryView::GalleryView(const ProviderRegistry &providers, const ImageArchive &
     clear();
 }
 
+void GalleryView::setDetailsWanted(bool wanted)
+{
+    m_detailsWanted = wanted;
+    placeDetails();
+}
+
+bool GalleryView::detailsShown() const
+{
+    return m_detailsWanted && width() >= kRoomForDetails;
+}
+
+void GalleryView::placeDetails()
+{
+    m_details->setVisible(detailsShown());
+}
+
+void GalleryView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    placeDetails();
+}
+
 void GalleryView::clear()
 {
     m_task.reset();

@@ -89,6 +89,13 @@ public:
     using Confirm = std::function<bool(QWidget *parent, const QString &question)>;
     void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
 
+    // The task's details beside the images: shown when wanted and when the Gallery is wide enough for
+    // them and the images (kRoomForDetails); else the images get the room.
+    static constexpr int kRoomForDetails = 760;
+    void setDetailsWanted(bool wanted);
+    bool detailsWanted() const { return m_detailsWanted; }
+    bool detailsShown() const;
+
     ActionBar *actionBar() const { return m_bar; }
     TextResultView *textResult() const { return m_text; }
 
@@ -105,6 +112,7 @@ signals:
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     enum class Shape { Grid, Single, Videos, Text };
@@ -114,6 +122,7 @@ private:
     Shape shapeOf(const Task &task) const;
     QList<const ImageRef *> videos() const;
     void applyOffspring();
+    void placeDetails();
     // The children of the shown task made from image `tile` (0: the single image), oldest first.
     QList<const Task *> offspringOf(int tile) const;
     QString placeholderText(int *progress) const;
@@ -133,6 +142,7 @@ private:
     QString m_waitingFor;
     QByteArray m_lastMask; // the last vary-region mask sent from here, offered to child images
     QList<Task> m_offspring; // tasks made from the shown one
+    bool m_detailsWanted = true;
     Confirm m_confirm;
 
     QStackedWidget *m_stack = nullptr;

@@ -97,16 +97,18 @@ HistoryView::HistoryView(HistoryModel &model, HistoryStore &store, const ImageAr
         button->setAutoRaise(true);
         bar->addWidget(button);
     }
-    auto *lower = new QWidget(this);
-    auto *lowerLayout = new QVBoxLayout(lower);
-    lowerLayout->setContentsMargins(0, 0, 0, 0);
-    lowerLayout->addLayout(bar);
-    lowerLayout->addWidget(m_details, 1);
-
+    // The buttons sit between the list and the details, outside the splitter: a splitter would give them
+    // a fixed height, and a third row of buttons in a narrow dock would be cut off.
     auto *split = new QSplitter(Qt::Vertical, this);
     split->setChildrenCollapsible(false);
-    split->addWidget(m_list);
-    split->addWidget(lower);
+    auto *upper = new QWidget(this);
+    auto *upperLayout = new QVBoxLayout(upper);
+    upperLayout->setContentsMargins(0, 0, 0, 0);
+    upperLayout->setSpacing(2);
+    upperLayout->addWidget(m_list, 1);
+    upperLayout->addLayout(bar);
+    split->addWidget(upper);
+    split->addWidget(m_details);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
 

@@ -31,6 +31,8 @@ QueueView::QueueView(TaskListModel &model, ImageCache &cache, QWidget *parent)
     m_list->setItemDelegate(new TaskDelegate(cache, 48, m_list));
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_list->setUniformItemSizes(true);
+    // Rows are as wide as the dock and elide their text; never a sideways scroll bar in a narrow dock.
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_list->setAccessibleName(tr("Queue"));
     m_cancel->setShortcut(QKeySequence::Delete);
     for (QPushButton *b : {m_cancel, m_check, m_retry})
@@ -83,17 +85,18 @@ QueueView::QueueView(TaskListModel &model, ImageCache &cache, QWidget *parent)
         m_newHint->hide();
         m_newCount = 0;
     });
-    connect(&m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
-        if (first != 0 || m_list->verticalScrollBar()->value() == 0)
-            return;
-        m_newCount += last - first + 1;
-        m_newHint->setText(m_newCount == 1 ? tr("↑ 1 new task") : tr("↑ %1 new tasks").arg(m_newCount));
-        m_newHint->setAccessibleName(m_newHint->text());
-        m_newHint->adjustSize();
-        placeNewHint();
-        m_newHint->show();
-        m_newHint->raise();
-    });
+    connect(
+        &m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
+            if (first != 0 || m_list->verticalScrollBar()->value() == 0)
+                return;
+            m_newCount += last - first + 1;
+            m_newHint->setText(m_newCount == 1 ? tr("↑ 1 new task") : tr("↑ %1 new tasks").arg(m_newCount));
+            m_newHint->setAccessibleName(m_newHint->text());
+            m_newHint->adjustSize();
+            placeNewHint();
+            m_newHint->show();
+            m_newHint->raise();
+        });
     connect(m_list->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
         if (value == 0) {
             m_newHint->hide();
@@ -141,8 +144,9 @@ void QueueView::refreshButtons()
         = has && (isActive(t.state) || t.state == TaskState::Unfinished || t.state == TaskState::Unknown);
     const Availability cancel = cancellable && m_cancelCheck ? m_cancelCheck(t) : Availability::yes();
     m_cancel->setEnabled(cancellable && cancel.enabled);
-    m_cancel->setToolTip(cancel.caveat.isEmpty() ? tr("Stop the selected task (Delete)")
-                                                 : tr("Stop the selected task (Delete) — note: %1").arg(cancel.caveat));
+    m_cancel->setToolTip(cancel.caveat.isEmpty()
+                             ? tr("Stop the selected task (Delete)")
+                             : tr("Stop the selected task (Delete) — note: %1").arg(cancel.caveat));
     Availability check = Availability::no(QString());
     if (has && (t.state == TaskState::Unfinished || t.state == TaskState::Unknown) && !t.remoteId.isEmpty())
         check = m_checkCheck ? m_checkCheck(t) : Availability::yes();

@@ -23,6 +23,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QPushButton>
+#include <QScreen>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -33,6 +34,7 @@ namespace tessera::ui {
 namespace {
 constexpr int kQueueRows = 200;
 constexpr int kMessageMs = 8000;
+const QSize kFrameAllowance(16, 48); // a window manager's frame and title bar, roughly
 } // namespace
 
 MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
@@ -232,15 +234,33 @@ MainWindow::MainWindow(AppCore &core, AppSettings &settings, QWidget *parent)
     if (const auto newest = m_historyModel->taskAt(0))
         showTask(newest->id);
 
-    resize(1440, 900);
-    restoreGeometry(m_settings.windowGeometry());
-    restoreState(m_settings.windowState());
+    fitToScreen();
     m_knownTaskCount = core.store().taskCount().valueOr(0);
     updateStatus();
     m_compose->promptEditor()->setFocus();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::fitToScreen()
+{
+    // First launch: 1440 × 900 where the screen allows it, never larger than its free area (less room
+    // for the window's frame and title); a window saved on a larger screen is brought back inside.
+    const QRect available = screen()->availableGeometry();
+    const QSize room = (available.size() - kFrameAllowance).expandedTo(QSize(640, 400));
+    resize(QSize(1440, 900).boundedTo(room));
+    restoreGeometry(m_settings.windowGeometry());
+    if (!restoreState(m_settings.windowState())) {
+        // The docks' first widths follow the window's, so that a small screen leaves the images room.
+        const int w = width();
+        resizeDocks({m_composeDock, m_queueDock},
+                    {std::clamp(w * 21 / 100, 240, 300), std::clamp(w * 23 / 100, 250, 330)}, Qt::Horizontal);
+    }
+    if (width() > room.width() || height() > room.height())
+        resize(size().boundedTo(room));
+    if (!available.intersects(geometry()) || !available.contains(geometry().topLeft()))
+        move(available.topLeft());
+}
 
 void MainWindow::buildDocks()
 {
@@ -262,7 +282,6 @@ void MainWindow::buildDocks()
     m_historyDock->setWidget(m_historyView);
     addDockWidget(Qt::RightDockWidgetArea, m_historyDock);
     splitDockWidget(m_queueDock, m_historyDock, Qt::Vertical);
-    resizeDocks({m_composeDock, m_queueDock}, {300, 330}, Qt::Horizontal);
 }
 
 void MainWindow::openSettings(bool addAccount)

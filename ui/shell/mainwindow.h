@@ -70,6 +70,7 @@ private:
 
     void buildDocks();
     void buildMenus();
+    void fitToScreen();
     void updateTaskActions();
     void refreshOffspring(); // the badges of what was made from the Gallery's task
     // The keyboard loop: from the prompt to the images (Esc, or the result of Ctrl+Enter arriving while

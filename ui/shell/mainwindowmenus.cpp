@@ -8,6 +8,7 @@
 #include "gallery/galleryview.h"
 #include "history/historyview.h"
 #include "mainwindow.h"
+#include "settings/appsettings.h"
 #include "shortcutsdialog.h"
 
 #include <QAction>
@@ -62,6 +63,23 @@ void MainWindow::buildMenus()
     });
     add(view, tr("Focus &Gallery"), QKeySequence(Qt::CTRL | Qt::Key_G), [this] { m_gallery->setFocus(); });
     view->setToolTipsVisible(true);
+    // The details column beside the images: remembered; it gives way by itself when the Gallery is narrow.
+    QAction *details = view->addAction(tr("Task &Details beside the Images"));
+    details->setCheckable(true);
+    details->setChecked(m_settings.galleryDetails());
+    details->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    details->setShortcutContext(Qt::WindowShortcut);
+    details->setObjectName(QStringLiteral("detailsAction"));
+    details->setToolTip(tr("The prompt, parameters, seed and ids beside the images; hidden while the Gallery "
+                           "is too narrow for both (the History's pane shows them too)"));
+    connect(details, &QAction::toggled, this, [this](bool on) {
+        m_gallery->setDetailsWanted(on);
+        m_settings.setGalleryDetails(on);
+        if (on && !m_gallery->detailsShown())
+            showMessage(tr("The details show once the Gallery is wider; the History's pane has them too"));
+    });
+    addAction(details);
+    m_gallery->setDetailsWanted(m_settings.galleryDetails());
     m_viewFullSize = add(view, tr("View &Full Size"), QKeySequence(), [this] { m_gallery->openViewer(); });
 
     QMenu *task = menuBar()->addMenu(tr("&Task"));
