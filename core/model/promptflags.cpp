@@ -118,6 +118,82 @@ PromptFlags PromptFlags::parse(const QString &prompt)
     return flags;
 }
 
+namespace {
+
+// Every spelling of a field's flag with its value, if it takes one: "(^|\s)--ar\s+16:9".
+QRegularExpression flagPattern(const QString &field)
+{
+    QString alternatives;
+    if (field == QLatin1String("ar"))
+        alternatives = QStringLiteral("(?:ar|aspect)\\s+(?!--)\\S+|(?:ar|aspect)(?=\\s|$)");
+    else if (field == QLatin1String("v"))
+        alternatives = QStringLiteral("(?:v|version)\\s+(?!--)\\S+|(?:v|version)(?=\\s|$)|niji(?:\\s+\\d+)?");
+    else if (field == QLatin1String("speed"))
+        alternatives = QStringLiteral("(?:fast|relax|relaxed|turbo)(?=\\s|$)");
+    else if (field == QLatin1String("chaos"))
+        alternatives = QStringLiteral("(?:c|chaos)\\s+(?!--)\\S+|(?:c|chaos)(?=\\s|$)");
+    else if (field == QLatin1String("stylize"))
+        alternatives = QStringLiteral("(?:s|stylize)\\s+(?!--)\\S+|(?:s|stylize)(?=\\s|$)");
+    else if (field == QLatin1String("weird"))
+        alternatives = QStringLiteral("(?:w|weird)\\s+(?!--)\\S+|(?:w|weird)(?=\\s|$)");
+    else
+        return {};
+    return QRegularExpression(QStringLiteral("(^|\\s)--(?:%1)").arg(alternatives),
+                              QRegularExpression::CaseInsensitiveOption);
+}
+
+QString flagText(const QString &field, const QString &value)
+{
+    if (field == QLatin1String("v"))
+        return value.startsWith(QLatin1String("niji")) ? QStringLiteral("--niji %1").arg(value.mid(4))
+                                                       : QStringLiteral("--v %1").arg(value);
+    if (field == QLatin1String("speed"))
+        return value == QLatin1String("relaxed") ? QStringLiteral("--relax") : QStringLiteral("--") + value;
+    return QStringLiteral("--%1 %2").arg(field, value);
+}
+
+} // namespace
+
+bool PromptFlags::has(const QString &prompt, const QString &field)
+{
+    const QRegularExpression pattern = flagPattern(field);
+    return pattern.isValid() && !pattern.pattern().isEmpty() && pattern.match(prompt).hasMatch();
+}
+
+QString PromptFlags::withFlag(const QString &prompt, const QString &field, const QString &value)
+{
+    const QRegularExpression pattern = flagPattern(field);
+    if (pattern.pattern().isEmpty())
+        return prompt;
+    QList<QRegularExpressionMatch> matches;
+    for (auto it = pattern.globalMatch(prompt); it.hasNext();)
+        matches.append(it.next());
+    const QString text = value.isEmpty() ? QString() : flagText(field, value);
+    if (matches.isEmpty()) {
+        if (text.isEmpty())
+            return prompt;
+        QString trimmed = prompt;
+        while (!trimmed.isEmpty() && trimmed.back().isSpace())
+            trimmed.chop(1);
+        return trimmed.isEmpty() ? text : trimmed + QLatin1Char(' ') + text;
+    }
+    // From the last match to the first, so that earlier positions stay valid: the first is rewritten in
+    // place, the others (and the first too when removing) go with the space before them.
+    QString out = prompt;
+    for (qsizetype i = matches.size() - 1; i >= 0; --i) {
+        const QRegularExpressionMatch &m = matches.at(i);
+        if (i == 0 && !text.isEmpty())
+            out.replace(m.capturedEnd(1), m.capturedEnd(0) - m.capturedEnd(1), text);
+        else
+            out.remove(m.capturedStart(0), m.capturedLength(0));
+    }
+    if (text.isEmpty() && matches.first().capturedStart(0) == 0) {
+        while (!out.isEmpty() && out.front().isSpace())
+            out.remove(0, 1);
+    }
+    return out;
+}
+
 Result<Operation> liftPromptFlags(const Operation &op)
 {
     const PromptFlags flags = PromptFlags::parse(op.prompt);

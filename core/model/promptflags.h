@@ -28,6 +28,16 @@ struct PromptFlags
     QStringList problems; // "--chaos: \"abc\" is not a number", "--ar given twice"
 
     static PromptFlags parse(const QString &prompt);
+
+    // The fields a flag fills, by name: "ar", "v" (also --version, --niji), "speed" (--fast, --relax,
+    // --turbo), "chaos", "stylize", "weird".
+    // Whether `prompt` holds the flag `field` (under any of its spellings).
+    static bool has(const QString &prompt, const QString &field);
+    // `prompt` with the flag of `field` set to `value` where the first of its spellings stands (written in
+    // full: "--s 50" becomes "--stylize 100"; any repeat removed), appended when absent, or removed when
+    // `value` is empty. The rest of the prompt is left exactly as typed. A version "niji6" is written
+    // "--niji 6"; a speed "relaxed" "--relax".
+    static QString withFlag(const QString &prompt, const QString &field, const QString &value);
 };
 
 // The operation with flags from its prompt moved into its fields. A flag that contradicts a field the

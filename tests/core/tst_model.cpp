@@ -155,7 +155,8 @@ private slots:
         QCOMPARE(describe.title(), QStringLiteral("Describe of cat.webp"));
         Task blend;
         blend.operation.kind = OperationKind::Blend;
-        blend.operation.references = {QStringLiteral("data:a"), QStringLiteral("data:b"), QStringLiteral("data:c")};
+        blend.operation.references
+            = {QStringLiteral("data:a"), QStringLiteral("data:b"), QStringLiteral("data:c")};
         QCOMPARE(blend.title(), QStringLiteral("Blend of 3 images"));
         // Stored and read back with the names.
         describe.operation.referenceNames = {QStringLiteral("photo.png")};
@@ -259,6 +260,85 @@ private slots:
         else
             QVERIFY2(f.problems.join(QLatin1Char(';')).contains(problem),
                      qPrintable(f.problems.join(QLatin1Char(';'))));
+    }
+
+    void flagsAreRewrittenWhereTheyStand_data()
+    {
+        QTest::addColumn<QString>("prompt");
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("set in place") << "fox --ar 16:9 at dawn"
+                                      << "ar"
+                                      << "3:2"
+                                      << "fox --ar 3:2 at dawn";
+        QTest::newRow("alias rewritten") << "fox --aspect 16:9"
+                                         << "ar"
+                                         << "1:1"
+                                         << "fox --ar 1:1";
+        QTest::newRow("appended") << "fox at dawn  "
+                                  << "chaos"
+                                  << "20"
+                                  << "fox at dawn --chaos 20";
+        QTest::newRow("into nothing") << ""
+                                      << "stylize"
+                                      << "250"
+                                      << "--stylize 250";
+        QTest::newRow("removed mid") << "fox --c 10 at dawn"
+                                     << "chaos"
+                                     << ""
+                                     << "fox at dawn";
+        QTest::newRow("removed first") << "--v 7 fox"
+                                       << "v"
+                                       << ""
+                                       << "fox";
+        QTest::newRow("removed absent") << "fox  at dawn"
+                                        << "weird"
+                                        << ""
+                                        << "fox  at dawn";
+        QTest::newRow("repeat goes") << "fox --ar 1:1 and --ar 2:1"
+                                     << "ar"
+                                     << "16:9"
+                                     << "fox --ar 16:9 and";
+        QTest::newRow("niji written") << "fox --v 7"
+                                      << "v"
+                                      << "niji6"
+                                      << "fox --niji 6";
+        QTest::newRow("niji replaced") << "fox --niji 6 sea"
+                                       << "v"
+                                       << "6.1"
+                                       << "fox --v 6.1 sea";
+        QTest::newRow("speed") << "fox --fast"
+                               << "speed"
+                               << "relaxed"
+                               << "fox --relax";
+        QTest::newRow("speed removed") << "fox --turbo --ar 1:1"
+                                       << "speed"
+                                       << ""
+                                       << "fox --ar 1:1";
+        QTest::newRow("other flags kept") << "fox --no trees --s 50"
+                                          << "stylize"
+                                          << "100"
+                                          << "fox --no trees --stylize 100";
+        QTest::newRow("not a prefix") << "fox --sref 12 --seed 3"
+                                      << "stylize"
+                                      << ""
+                                      << "fox --sref 12 --seed 3";
+    }
+    void flagsAreRewrittenWhereTheyStand()
+    {
+        QFETCH(QString, prompt);
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        QFETCH(QString, expected);
+        QCOMPARE(PromptFlags::withFlag(prompt, field, value), expected);
+        // What the rewritten prompt says is what was asked.
+        const PromptFlags back = PromptFlags::parse(expected);
+        if (field == QLatin1String("ar"))
+            QCOMPARE(back.aspectRatio, value);
+        if (field == QLatin1String("v"))
+            QCOMPARE(back.version, value);
+        QCOMPARE(PromptFlags::has(expected, field), !value.isEmpty());
     }
 
     void liftingFillsFieldsAndRefusesContradictions()

@@ -14,11 +14,13 @@
 #include <QGuiApplication>
 #include <QImage>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextCursor>
 
 using namespace tessera;
 using namespace tessera::ui;
@@ -261,6 +263,76 @@ private slots:
         f.panel.promptEditor()->paste();
         QVERIFY(errorShown(&f.panel, QStringLiteral("references")));
         QCOMPARE(f.panel.currentType(), QStringLiteral("text"));
+    }
+
+    // Issue 14: the prompt's flags and the fields are one state, both ways, as the user types; a flag
+    // that cannot be sent is named right under the prompt and Generate says why it is greyed.
+    void flagsAndFieldsAreOneState()
+    {
+        Fixture f;
+        f.choose(QStringLiteral("acc"));
+        f.panel.show();
+        PromptEditor *prompt = f.panel.promptEditor();
+        QComboBox *aspect = named<QComboBox>(&f.panel, QStringLiteral("Aspect ratio"));
+        QComboBox *version = named<QComboBox>(&f.panel, QStringLiteral("Model version"));
+        QSpinBox *chaos = named<QSpinBox>(&f.panel, QStringLiteral("Chaos"));
+        QPushButton *generate = named<QPushButton>(&f.panel, QStringLiteral("Generate"));
+        QLabel *problem = named<QLabel>(&f.panel, QStringLiteral("Problem with the prompt's flags"));
+        QVERIFY(aspect && version && chaos && generate && problem);
+        QVERIFY(!generate->isEnabled()); // nothing to send yet
+        QCOMPARE(generate->toolTip(), QStringLiteral("Write a prompt first"));
+
+        prompt->setFocus();
+        QTest::keyClicks(prompt, QStringLiteral("a fox --ar 16:9 --chaos 20 --v 7"));
+        QCOMPARE(aspect->currentData().toString(), QStringLiteral("16:9"));
+        QCOMPARE(chaos->value(), 20);
+        QCOMPARE(version->currentData().toString(), QStringLiteral("7"));
+        QVERIFY(generate->isEnabled());
+        QVERIFY(problem->isHidden());
+
+        // A field changed: its flag follows where it stands; "default" removes it.
+        chaos->setValue(40);
+        QCOMPARE(prompt->toPlainText(), QStringLiteral("a fox --ar 16:9 --chaos 40 --v 7"));
+        aspect->setCurrentIndex(aspect->findData(QStringLiteral("1:1")));
+        QCOMPARE(prompt->toPlainText(), QStringLiteral("a fox --ar 1:1 --chaos 40 --v 7"));
+        version->setCurrentIndex(0);
+        QCOMPARE(prompt->toPlainText(), QStringLiteral("a fox --ar 1:1 --chaos 40"));
+        QCOMPARE(f.panel.operation().prompt, prompt->prompt()); // what is sent is what is shown
+
+        // A flag deleted from the prompt puts its field back to default; a field without a flag is a field.
+        prompt->setPlainText(QStringLiteral("a fox --chaos 40"));
+        QCOMPARE(aspect->currentIndex(), 0);
+        QCOMPARE(chaos->value(), 40);
+        named<QSpinBox>(&f.panel, QStringLiteral("Stylize"))->setValue(100);
+        QCOMPARE(prompt->toPlainText(), QStringLiteral("a fox --chaos 40"));
+
+        // Unreadable or not offered: named under the prompt, Generate greyed with the reason.
+        prompt->moveCursor(QTextCursor::End);
+        QTest::keyClicks(prompt, QStringLiteral(" --ar wide"));
+        QVERIFY(problem->isVisible());
+        QVERIFY2(problem->text().contains(QStringLiteral("--ar: \"wide\" is not a ratio")),
+                 qPrintable(problem->text()));
+        QVERIFY(!generate->isEnabled());
+        QVERIFY(generate->toolTip().startsWith(QStringLiteral("Fix the prompt first: ")));
+        // Right under the prompt, not far below.
+        QVERIFY(problem->mapTo(&f.panel, QPoint(0, 0)).y()
+                    - prompt->mapTo(&f.panel, QPoint(0, prompt->height())).y()
+                < 20);
+        prompt->setPlainText(QStringLiteral("a fox --v 5"));
+        QVERIFY2(problem->text().contains(QStringLiteral("--v 5: this account offers 7")),
+                 qPrintable(problem->text()));
+        prompt->setPlainText(QStringLiteral("a fox --chaos 500"));
+        QVERIFY2(problem->text().contains(QStringLiteral("--chaos 500: from 0 to 100")),
+                 qPrintable(problem->text()));
+        prompt->setPlainText(QStringLiteral("a fox"));
+        QVERIFY(problem->isHidden());
+        QVERIFY(generate->isEnabled());
+
+        // A family that sends the prompt as typed (midjourney-proxy) takes --v 5 as the user's to send.
+        f.choose(QStringLiteral("mj"));
+        prompt->setPlainText(QStringLiteral("a fox --v 5"));
+        QVERIFY(problem->isHidden());
+        QVERIFY(generate->isEnabled());
     }
 
     void usePromptSwitchesToImagine()

@@ -1,5 +1,6 @@
 #include "composepanel.h"
 
+#include "flagsync.h"
 #include "prompteditor.h"
 #include "providers/providerregistry.h"
 #include "rangefield.h"
@@ -88,14 +89,18 @@ ComposePanel::ComposePanel(const ProviderRegistry &providers, QWidget *parent)
     m_refs = new ReferenceList(inner);
     m_refsLabel->setBuddy(m_refs->listWidget());
 
+    m_flagProblems = new QLabel(inner);
     auto *layout = new QVBoxLayout(inner);
     layout->addLayout(form);
     layout->addWidget(m_promptLabel);
     layout->addWidget(m_prompt);
+    layout->addWidget(m_flagProblems);
     layout->addWidget(m_refsLabel);
     layout->addWidget(m_refs);
     layout->addSpacing(6);
     layout->addWidget(buildParameters());
+    m_flags = new FlagSync(m_prompt, {m_aspect, m_version, m_speed, m_chaos, m_stylize, m_weird},
+                           m_flagProblems, this);
     layout->addStretch(1);
 
     auto *scroll = new QScrollArea(this);
@@ -133,6 +138,8 @@ ComposePanel::ComposePanel(const ProviderRegistry &providers, QWidget *parent)
     connect(m_generate, &QPushButton::clicked, this, &ComposePanel::generate);
     connect(m_prompt, &PromptEditor::submitRequested, this, &ComposePanel::generate);
     connect(m_prompt, &QPlainTextEdit::textChanged, m_error, &QLabel::hide);
+    connect(m_prompt, &QPlainTextEdit::textChanged, this, &ComposePanel::updateGenerate);
+    connect(m_flags, &FlagSync::problemsChanged, this, &ComposePanel::updateGenerate);
     connect(m_refs, &ReferenceList::changed, this, [this] {
         m_error->hide();
         refreshCost();
@@ -340,7 +347,27 @@ void ComposePanel::applyType()
                             : shorten ? tr("Shorten")
                                       : tr("Generate"));
     m_error->hide();
+    // The fields were refilled for this account and type: the prompt's flags fill them again.
+    m_flags->setStrictValues(!m_extras.promptAsTyped);
+    m_flags->fromPrompt();
     refreshCost();
+    updateGenerate();
+}
+
+void ComposePanel::updateGenerate()
+{
+    const QString key = currentType();
+    const bool needsPrompt = key == operationKindName(OperationKind::Shorten) || generateTypeFromName(key);
+    QString why;
+    if (needsPrompt && m_prompt->prompt().isEmpty())
+        why = tr("Write a prompt first");
+    else if (needsPrompt && !m_flags->problems().isEmpty())
+        why = tr("Fix the prompt first: %1").arg(m_flags->problems().first());
+    m_generate->setEnabled(why.isEmpty());
+    m_generate->setToolTip(why.isEmpty()
+                               ? tr("Send the request (Ctrl+Enter in the prompt; then Esc takes the "
+                                    "keyboard to the images)")
+                               : why);
 }
 
 void ComposePanel::refreshCost()

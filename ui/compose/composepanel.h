@@ -21,6 +21,8 @@ class ProviderRegistry;
 
 namespace tessera::ui {
 
+class FlagSync;
+
 class PromptEditor;
 class RangeField;
 class ReferenceList;
@@ -70,6 +72,8 @@ private:
     void applyCapabilities();
     void applyType();
     void refreshCost();
+    // Generate is usable when the request can be sent; otherwise greyed with the reason as its tooltip.
+    void updateGenerate();
     QWidget *buildParameters();
 
     const ProviderRegistry &m_providers;
@@ -98,6 +102,8 @@ private:
     QLabel *m_error = nullptr;
     QLabel *m_cost = nullptr;
     QPushButton *m_generate = nullptr;
+    QLabel *m_flagProblems = nullptr; // right under the prompt
+    FlagSync *m_flags = nullptr;
 };
 
 } // namespace tessera::ui

@@ -26,6 +26,7 @@ FamilyExtras familyExtras(const QString &family)
     } else if (family == QLatin1String("mjproxy")) {
         // §4: references travel as data URLs in base64Array; blend takes PORTRAIT|SQUARE|LANDSCAPE.
         e.localReferences = true;
+        e.promptAsTyped = true;
         e.blendDimensions
             = {QStringLiteral("portrait"), QStringLiteral("square"), QStringLiteral("landscape")};
     }

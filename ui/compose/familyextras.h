@@ -17,6 +17,9 @@ struct FamilyExtras
     QList<int> videoBatches; // videoBatchSize for image-to-video
     QStringList blendDimensions; // blend's dimensions
     int videoRequests = 0; // what one video costs, where the vendor documents it in requests
+    // The prompt goes to the vendor as typed (midjourney-proxy, §4): a flag value the fields do not list
+    // (--v 5) is the user's to send, not a mistake.
+    bool promptAsTyped = false;
 };
 
 FamilyExtras familyExtras(const QString &family);

@@ -27,12 +27,16 @@ RangeField::RangeField(const QString &name, const QString &tip, QWidget *parent)
 
     // The slider counts steps: position 0 is "default", position k is min + (k - 1) * step.
     connect(m_slider, &QSlider::valueChanged, this, [this](int position) {
-        const QSignalBlocker block(m_spin);
-        m_spin->setValue(position == 0 ? unset() : m_range.min + (position - 1) * m_range.step);
+        {
+            const QSignalBlocker block(m_spin);
+            m_spin->setValue(position == 0 ? unset() : m_range.min + (position - 1) * m_range.step);
+        }
+        emit valueChanged();
     });
     connect(m_spin, &QSpinBox::valueChanged, this, [this](int value) {
         const QSignalBlocker block(m_slider);
         m_slider->setValue(value <= unset() ? 0 : (value - m_range.min) / m_range.step + 1);
+        emit valueChanged();
     });
     connect(m_spin, &QSpinBox::editingFinished, this, [this] {
         if (m_spin->value() != unset())

@@ -29,6 +29,9 @@ public:
     QSpinBox *spinBox() const { return m_spin; }
     QSlider *slider() const { return m_slider; }
 
+signals:
+    void valueChanged(); // by the user or by setValue()
+
 private:
     int unset() const { return m_range.min - m_range.step; }
     int snapped(int value) const;
