@@ -98,8 +98,9 @@ HttpResponse DemoBackend::submit(const QJsonObject &body, const Account &account
     DemoJob job;
     job.action = body.value(QStringLiteral("action")).toString();
     static const QStringList actions {QStringLiteral("imagine"), QStringLiteral("upscale"),
-                                      QStringLiteral("vary"), QStringLiteral("reroll"),
-                                      QStringLiteral("inpaint")};
+                                      QStringLiteral("vary"),    QStringLiteral("reroll"),
+                                      QStringLiteral("inpaint"), QStringLiteral("pan"),
+                                      QStringLiteral("zoom")};
     if (!actions.contains(job.action))
         return errorResponse(400, tr("action: unknown demo action \"%1\"").arg(job.action));
 
@@ -128,11 +129,15 @@ HttpResponse DemoBackend::submit(const QJsonObject &body, const Account &account
             return errorResponse(400, tr("parent: task %1 has not finished").arg(job.parentId));
         job.index = body.value(QStringLiteral("index")).toInt();
         const bool inpaint = job.action == QLatin1String("inpaint");
-        // Vary region on an upscale acts on the whole single image: no index.
-        const bool needsIndex = job.action != QLatin1String("reroll") && (parent->isGrid() || !inpaint);
+        // An action on an upscale acts on the whole single image: no index.
+        const bool needsIndex = job.action != QLatin1String("reroll") && parent->isGrid();
         if (needsIndex && (job.index < 1 || job.index > 4))
             return errorResponse(400, tr("index: must be 1-4, got %1").arg(job.index));
-        if (!parent->isGrid() && job.action != QLatin1String("vary") && !inpaint)
+        if (!parent->isGrid())
+            job.index = 0;
+        static const QStringList onSingle {QStringLiteral("vary"), QStringLiteral("inpaint"),
+                                           QStringLiteral("pan"), QStringLiteral("zoom")};
+        if (!parent->isGrid() && !onSingle.contains(job.action))
             return errorResponse(
                 400, tr("%1 needs a grid; task %2 is a single image").arg(job.action, job.parentId));
         if (inpaint) {
@@ -154,6 +159,24 @@ HttpResponse DemoBackend::submit(const QJsonObject &body, const Account &account
         // Actions inherit what they draw from the parent, as on a real server.
         job.prompt = parent->prompt;
         job.aspectRatio = parent->aspectRatio;
+        if (job.action == QLatin1String("pan")) {
+            job.direction = body.value(QStringLiteral("direction")).toString();
+            static const QStringList directions {QStringLiteral("left"), QStringLiteral("right"),
+                                                 QStringLiteral("up"), QStringLiteral("down")};
+            if (!directions.contains(job.direction))
+                return errorResponse(400,
+                                     tr("direction: left, right, up or down, not \"%1\"").arg(job.direction));
+            job.aspectRatio = pannedAspect(parent->aspectRatio, job.direction);
+            if (job.aspectRatio.isEmpty())
+                return errorResponse(400,
+                                     tr("pan: the demo pans up to a 4:1 picture; this one would be wider"));
+        } else if (job.action == QLatin1String("zoom")) {
+            job.zoom = body.value(QStringLiteral("zoom")).toString().toDouble();
+            if (!(job.zoom > 1.0 && job.zoom <= 2.0))
+                return errorResponse(400,
+                                     tr("zoom: a factor above 1 and at most 2, not \"%1\"")
+                                         .arg(body.value(QStringLiteral("zoom")).toString()));
+        }
         job.style = parent->style;
         job.speed = parent->speed;
     }

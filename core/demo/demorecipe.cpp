@@ -46,6 +46,39 @@ Result<DemoTile> sourceTile(const QString &parentId, int index, const JobLookup 
     return (*tiles)[static_cast<std::size_t>(index - 1)];
 }
 
+// Width over height of "w:h" (1 when it cannot be read, as the renderer does).
+double aspectOf(const QString &aspectRatio)
+{
+    const QSize size = DemoRenderer::tileSizeFor(aspectRatio, 4096);
+    return double(size.width()) / double(size.height());
+}
+
+// The view of a pan or zoom of a picture showing `base` at aspect `a`: the old view extended (pan) or
+// widened around its centre (zoom), so that the old picture reappears inside the new one. In the
+// painter's terms a picture of aspect a and view (x, y, w) covers u ∈ c ± a·w/2 with c = (0.5 + x)·a,
+// and v ∈ 0.5 + y ± w/2.
+void extendView(Scene &scene, const Scene &base, double a, const DemoJob &job)
+{
+    const double w = base.viewScale > 0 ? base.viewScale : 1.0;
+    double cu = (0.5 + base.viewX) * a; // centre, in scene units
+    double cv = 0.5 + base.viewY;
+    double aNew = a;
+    double wNew = w;
+    if (job.action == QLatin1String("zoom")) {
+        wNew = w * job.zoom;
+    } else if (job.direction == QLatin1String("left") || job.direction == QLatin1String("right")) {
+        aNew = a * 1.5;
+        cu += (job.direction == QLatin1String("left") ? -0.25 : 0.25) * a * w;
+    } else {
+        aNew = a / 1.5;
+        wNew = w * 1.5;
+        cv += (job.direction == QLatin1String("up") ? -0.25 : 0.25) * w;
+    }
+    scene.viewScale = wNew;
+    scene.viewX = cu / aNew - 0.5;
+    scene.viewY = cv - 0.5;
+}
+
 // What a vary region paints inside its mask: a render of the region's prompt (or, without one, of the
 // image's own prompt) with a seed of its own, so the region is new content of the same kind.
 Scene regionScene(const DemoJob &job, int index)
@@ -58,6 +91,21 @@ Scene regionScene(const DemoJob &job, int index)
 Result<std::array<DemoTile, 4>> gridTiles(const DemoJob &job, const JobLookup &lookup, int depth)
 {
     std::array<DemoTile, 4> tiles;
+    if (job.action == QLatin1String("pan") || job.action == QLatin1String("zoom")) {
+        // The picture again, seen wider: four takes that differ a little, as a real pan or zoom out
+        // fills the new margin four ways. Regions painted into the source are not carried along.
+        const Result<DemoTile> base = sourceTile(job.parentId, job.index, lookup, depth);
+        const std::optional<DemoJob> parent = lookup(job.parentId);
+        if (!base)
+            return base.error();
+        const double a = aspectOf(parent ? parent->aspectRatio : QString());
+        for (int i = 0; i < 4; ++i) {
+            DemoTile &tile = tiles[static_cast<std::size_t>(i)];
+            tile.scene = DemoRenderer::varyScene(base->scene, job.seed, i + 1, 0.08);
+            extendView(tile.scene, base->scene, a, job);
+        }
+        return tiles;
+    }
     const bool vary = job.action == QLatin1String("vary");
     const bool inpaint = job.action == QLatin1String("inpaint");
     if (vary || inpaint) {
@@ -156,6 +204,10 @@ QJsonObject DemoJob::toJson() const
         o.insert(QStringLiteral("regionPrompt"), regionPrompt);
     if (!mask.isEmpty())
         o.insert(QStringLiteral("mask"), QString::fromLatin1(mask.toBase64()));
+    if (!direction.isEmpty())
+        o.insert(QStringLiteral("direction"), direction);
+    if (zoom > 0)
+        o.insert(QStringLiteral("zoom"), zoom);
     return o;
 }
 
@@ -182,6 +234,8 @@ Result<DemoJob> DemoJob::fromJson(const QJsonObject &json)
     job.cancelled = json.value(QStringLiteral("cancelled")).toBool();
     job.regionPrompt = json.value(QStringLiteral("regionPrompt")).toString();
     job.mask = QByteArray::fromBase64(json.value(QStringLiteral("mask")).toString().toLatin1());
+    job.direction = json.value(QStringLiteral("direction")).toString();
+    job.zoom = json.value(QStringLiteral("zoom")).toDouble();
     return job;
 }
 
@@ -204,6 +258,20 @@ Result<DemoPicture> pictureFor(const DemoJob &job, const JobLookup &lookup, int 
     picture.grid = false;
     picture.tileSize = sourceSizeFor(job, tileLongSide);
     return picture;
+}
+
+QString pannedAspect(const QString &aspectRatio, const QString &direction)
+{
+    const double a = aspectOf(aspectRatio);
+    const bool sideways = direction == QLatin1String("left") || direction == QLatin1String("right");
+    const double panned = sideways ? a * 1.5 : a / 1.5;
+    if (panned > 4.0 + 1e-9 || panned < 0.25 - 1e-9)
+        return {};
+    // "w:h" with the height 2 or 3 (1:1 → 3:2 or 2:3; 16:9 → 5.33333:2).
+    const double w = sideways ? a * 1.5 : a;
+    const double h = sideways ? 1.0 : 1.5;
+    const auto text = [](double v) { return QString::number(v * 1000.0 / 1000.0, 'g', 6); };
+    return QStringLiteral("%1:%2").arg(text(w * 2), text(h * 2));
 }
 
 QSize sourceSizeFor(const DemoJob &job, int tileLongSide)

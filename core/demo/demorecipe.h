@@ -21,7 +21,7 @@ namespace tessera::demo {
 struct DemoJob
 {
     QString id;
-    QString action; // "imagine", "upscale", "vary", "reroll", "inpaint"
+    QString action; // "imagine", "upscale", "vary", "reroll", "inpaint", "pan", "zoom"
     QString prompt; // imagine: the prompt; actions: inherited from the parent
     quint64 seed = 0;
     QString aspectRatio; // "1:1" when unset
@@ -32,6 +32,8 @@ struct DemoJob
     QString variant; // vary: "subtle" | "strong"
     QString regionPrompt; // inpaint: the optional prompt for the region
     QByteArray mask; // inpaint: the mask PNG as received (white = regenerate, any size)
+    QString direction; // pan: "left" | "right" | "up" | "down"
+    double zoom = 0; // zoom: how far out, in (1, 2]
     qint64 startedMs = 0;
     qint64 durationMs = 0;
     bool cancelled = false;
@@ -72,6 +74,10 @@ Result<DemoPicture> pictureFor(const DemoJob &job, const JobLookup &lookup, int 
 
 // Size of the image a job's actions act on: a grid's tile, or an upscale's whole image.
 QSize sourceSizeFor(const DemoJob &job, int tileLongSide);
+
+// The aspect ratio ("w:h") of a pan of a picture of `aspectRatio` in `direction`: half as wide again to
+// the left or right, half as tall again up or down. Empty when the result would pass 4:1.
+QString pannedAspect(const QString &aspectRatio, const QString &direction);
 
 // Renders one picture at `size`: its scene, then each patch's scene copied in under the patch's mask,
 // so outside every mask the pixels are exactly those of the picture below. Deterministic.

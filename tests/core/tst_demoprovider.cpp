@@ -288,11 +288,21 @@ private slots:
             Operation::action(OperationKind::Upscale, QStringLiteral("u"), 1), &single, Account::demo());
         QVERIFY(!no.enabled);
         QVERIFY(!no.reason.isEmpty());
+        // Issue 14: pan, zoom out and vary (subtle, strong) on an upscale are the demo's too.
         Operation pan = Operation::action(OperationKind::Pan, QStringLiteral("u"), 0);
         pan.direction = QStringLiteral("left");
-        QVERIFY(adapter.availability(pan, &single, Account::demo())
+        QVERIFY(adapter.availability(pan, &single, Account::demo()).enabled);
+        Operation subtle = Operation::action(OperationKind::Vary, QStringLiteral("u"), 0);
+        subtle.variant = QStringLiteral("subtle");
+        QVERIFY(adapter.availability(subtle, &single, Account::demo()).enabled);
+        Operation twice = Operation::action(OperationKind::Upscale, QStringLiteral("g"), 2);
+        twice.variant = QStringLiteral("2x");
+        QVERIFY(!adapter.availability(twice, &grid, Account::demo()).enabled);
+        // What it does not do says so and names what it does.
+        const Operation seed = Operation::action(OperationKind::Seed, QStringLiteral("g"), 0);
+        QVERIFY(adapter.availability(seed, &grid, Account::demo())
                     .reason.contains(QStringLiteral("real provider")));
-        QVERIFY(adapter.availability(pan, &single, Account::demo())
+        QVERIFY(adapter.availability(seed, &grid, Account::demo())
                     .reason.contains(QStringLiteral("vary region")));
     }
 
@@ -538,6 +548,77 @@ private slots:
         const Difference u = compare(twice, upscaled, painted);
         QCOMPARE(u.outside, 0);
         QVERIFY(u.inside > painted.width() * painted.height() * 3 / 4);
+    }
+
+    // Issue 14: the demo pans and zooms out. A pan is half as wide (or tall) again, the picture it came
+    // from reappearing on the side it left; a zoom out keeps the aspect with the picture in the middle.
+    void panAndZoomShowThePictureWider()
+    {
+        QTemporaryDir dir;
+        DemoServer server(dir.path());
+        const QString parent = server.imagine(QStringLiteral("a harbour at dusk"), QStringLiteral("5"));
+        const QString up = server.upscale(parent, 2);
+        const QImage upscaled = server.image(up, false);
+        QCOMPARE(upscaled.size(), QSize(64, 64));
+        const Task source = finishedTask(up, false, upscaled.size());
+        const auto act = [&](Operation op) {
+            op.parentTaskId = QStringLiteral("p");
+            op.seed = 4;
+            if (!DemoAdapter().availability(op, &source, server.account).enabled)
+                return QStringLiteral("not available");
+            const Result<HttpCall> call
+                = DemoAdapter().buildSubmit(op, SubmitContext {server.account, source});
+            if (!call)
+                return QString();
+            const HttpResponse r = server.backend.handle(*call, server.account);
+            server.clock.advance(10);
+            return r.status == 200 ? body(r).value(QStringLiteral("id")).toString() : QString();
+        };
+        // How far apart two pictures are: the mean difference of their grey levels, both at 16 × 16.
+        const auto distance = [](const QImage &a, const QImage &b) {
+            const QImage x = a.scaled(16, 16, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                                 .convertToFormat(QImage::Format_Grayscale8);
+            const QImage y = b.scaled(16, 16, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                                 .convertToFormat(QImage::Format_Grayscale8);
+            double sum = 0;
+            for (int row = 0; row < 16; ++row)
+                for (int col = 0; col < 16; ++col)
+                    sum += std::abs(int(x.constScanLine(row)[col]) - int(y.constScanLine(row)[col]));
+            return sum / 256.0;
+        };
+
+        Operation pan;
+        pan.kind = OperationKind::Pan;
+        pan.direction = QStringLiteral("left");
+        const QString left = act(pan);
+        QVERIFY2(!left.isEmpty() && left.startsWith(QStringLiteral("demo-")), qPrintable(left));
+        const QImage panned = tileOf(server.image(left), 1);
+        QCOMPARE(panned.size(), QSize(32, 21)); // 3:2 from 1:1
+        const QImage kept
+            = panned.copy(QRect(panned.width() / 3, 0, panned.width() - panned.width() / 3, panned.height()));
+        const QImage added = panned.copy(QRect(0, 0, panned.width() / 3, panned.height()));
+        qInfo() << "pan kept" << distance(kept, upscaled) << "added" << distance(added, upscaled);
+        QVERIFY(distance(kept, upscaled) < 12);
+
+        pan.direction = QStringLiteral("up");
+        const QString upward = act(pan);
+        QVERIFY2(upward.startsWith(QStringLiteral("demo-")), qPrintable(upward));
+        QCOMPARE(tileOf(server.image(upward), 1).size(), QSize(21, 32)); // 2:3
+
+        Operation zoom;
+        zoom.kind = OperationKind::Zoom;
+        zoom.zoomFactor = QStringLiteral("2");
+        const QString out = act(zoom);
+        QVERIFY2(out.startsWith(QStringLiteral("demo-")), qPrintable(out));
+        const QImage zoomed = tileOf(server.image(out), 3);
+        QCOMPARE(zoomed.size(), QSize(32, 32));
+        const QImage middle = zoomed.copy(QRect(8, 8, 16, 16));
+        qInfo() << "zoom middle" << distance(middle, upscaled);
+        QVERIFY(distance(middle, upscaled) < 12);
+
+        // A factor the demo does not take is refused before anything is sent.
+        zoom.zoomFactor = QStringLiteral("3");
+        QVERIFY(!DemoAdapter().availability(zoom, &source, server.account).enabled);
     }
 
     void jobsProgressOverTimeAndSurviveARestart()

@@ -84,8 +84,10 @@ Capabilities DemoAdapter::capabilities(const Account &) const
 {
     Capabilities c;
     c.generateTypes = {GenerateType::Text};
-    c.operations = {OperationKind::Imagine, OperationKind::Upscale, OperationKind::Vary,
-                    OperationKind::Reroll, OperationKind::Inpaint};
+    c.operations
+        = {OperationKind::Imagine, OperationKind::Upscale, OperationKind::Vary, OperationKind::Reroll,
+           OperationKind::Inpaint, OperationKind::Pan,     OperationKind::Zoom};
+    c.varyVariants = {QStringLiteral("subtle"), QStringLiteral("strong")};
     c.aspectRatios = aspectRatios();
     c.versions = {QStringLiteral("7"), QStringLiteral("6.1"), QStringLiteral("6"), QStringLiteral("niji6")};
     c.speeds = {QStringLiteral("relaxed"), QStringLiteral("fast"), QStringLiteral("turbo")};
@@ -103,21 +105,31 @@ Capabilities DemoAdapter::capabilities(const Account &) const
 
 Availability DemoAdapter::availability(const Operation &op, const Task *parent, const Account &account) const
 {
-    if (!capabilities(account).supports(op.kind))
+    const Capabilities caps = capabilities(account);
+    if (!caps.supports(op.kind))
         return Availability::no(
-            tr("The demo offers imagine, upscale, vary, reroll and vary region; %1 needs a real provider")
+            tr("The demo offers imagine, upscale, vary (subtle, strong), reroll, pan, zoom out "
+               "and vary region; %1 needs a real provider")
                 .arg(op.label()));
     if (!isAction(op.kind))
         return Availability::yes();
     if (const auto refused = parentNotReady(parent, QString()))
         return *refused;
-    if (!op.variant.isEmpty())
+    if (!op.variant.isEmpty() && !(op.kind == OperationKind::Vary && caps.varyVariants.contains(op.variant)))
         return Availability::no(tr("The demo has no %1 variant; use plain %2").arg(op.variant, op.label()));
-    if (op.kind == OperationKind::Inpaint && !parent->isGrid()) {
-        // Unlike kolersky and mjproxy (PROVIDERS.md §1, §4), the demo varies a region of a grid tile
-        // directly, and of an upscale's single image (tile 0).
+    if (op.kind == OperationKind::Zoom) {
+        bool ok = false;
+        const double factor = op.zoomFactor.toDouble(&ok);
+        if (!ok || factor <= 1.0 || factor > 2.0)
+            return Availability::no(tr("The demo zooms out by a factor above 1 and at most 2"));
+    }
+    // Unlike kolersky and mjproxy (PROVIDERS.md §1, §4), the demo varies, pans, zooms and repaints a
+    // region of a grid tile directly, and of an upscale's single image (tile 0).
+    const bool onSingle = op.kind == OperationKind::Inpaint || op.kind == OperationKind::Vary
+        || op.kind == OperationKind::Pan || op.kind == OperationKind::Zoom;
+    if (onSingle && !parent->isGrid()) {
         if (op.tile != 0)
-            return Availability::no(tr("This is a single image: vary region acts on the whole of it"));
+            return Availability::no(tr("This is a single image: %1 acts on the whole of it").arg(op.label()));
         if (!parent->image(0))
             return Availability::no(tr("The task has no image to work on"));
         return Availability::yes();
@@ -219,6 +231,19 @@ Result<HttpCall> DemoAdapter::buildSubmit(const Operation &op, const SubmitConte
             body.insert(QStringLiteral("index"), op.tile);
         if (!op.variant.isEmpty())
             body.insert(QStringLiteral("variant"), op.variant);
+        break;
+    case OperationKind::Pan:
+    case OperationKind::Zoom:
+        if (!context.parent || context.parent->remoteId.isEmpty())
+            return Error::make(Error::Kind::InvalidRequest, tr("parent: the task has no demo id"));
+        body.insert(QStringLiteral("action"), operationKindName(op.kind));
+        body.insert(QStringLiteral("parent"), context.parent->remoteId);
+        if (op.tile != 0)
+            body.insert(QStringLiteral("index"), op.tile);
+        if (op.kind == OperationKind::Pan)
+            body.insert(QStringLiteral("direction"), op.direction);
+        else
+            body.insert(QStringLiteral("zoom"), op.zoomFactor);
         break;
     case OperationKind::Inpaint: {
         if (!context.parent || context.parent->remoteId.isEmpty())
