@@ -47,8 +47,16 @@ Error keychainError(QKeychain::Error code, const QString &backendMessage)
     case QKeychain::NoError:
         break;
     }
-    // Without a Secret Service libsecret fails with a D-Bus error, which QtKeychain calls OtherError.
-    return unavailable(QT_TRANSLATE_NOOP("KeychainSecretStore", "The system keychain is not available"));
+    // Without a Secret Service libsecret fails with a D-Bus error ("Object does not exist at path …"),
+    // which QtKeychain calls OtherError: say what it means and what to do first, the backend's words last.
+    const QString detail = backendMessage.trimmed();
+    const QString words
+        = tr("The system keychain is not available: no keyring service (such as GNOME Keyring "
+             "or KWallet) answered. Start or unlock it and try again, or keep the key for "
+             "this session only.");
+    return Error::make(Error::Kind::Unsupported,
+                       detail.isEmpty() ? words
+                                        : words + QLatin1Char(' ') + tr("The keychain said: %1").arg(detail));
 }
 
 template<class Job> Job *newJob(const QString &service, const QString &accountId)

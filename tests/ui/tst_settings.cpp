@@ -362,7 +362,9 @@ void TstSettings::addEachFamily()
         for (auto it = typed.constBegin(); it != typed.constEnd(); ++it)
             QVERIFY2(e.setOption(it.key(), it.value().toString()), qPrintable(it.key()));
         QTest::mouseClick(e.save, Qt::LeftButton);
-        QCOMPARE(e.message->text(), QStringLiteral("Saved."));
+        // With a key: "Saved." once the keychain took it, never before.
+        QCOMPARE(e.message->text(), QStringLiteral("Account saved; storing the key in the system keychain…"));
+        QTRY_COMPARE(e.message->text(), QStringLiteral("Saved."));
 
         const std::optional<Account> account = accountNamed(*core, name);
         QVERIFY(account);
@@ -524,13 +526,15 @@ void TstSettings::connectionTest()
     const Editor e(&dialog);
     e.fill(family, QStringLiteral("t"), url, key);
     QTest::mouseClick(e.save, Qt::LeftButton);
-    QCOMPARE(e.message->text(), QStringLiteral("Saved."));
+    QTRY_COMPARE(e.message->text(), QStringLiteral("Saved."));
     QCOMPARE(e.key->text(), QString());
     QTRY_VERIFY(e.keyState->text().startsWith(QStringLiteral("••••")));
     // The stored key is the one the test sends.
     QTest::mouseClick(e.test, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(e.testResult->text().contains(verdict), kTimeoutMs);
     QVERIFY2(e.testResult->text().contains(message), qPrintable(e.testResult->text()));
+    if (verdict == QLatin1String("Key accepted")) // not the vendor's "task not found" that proved it
+        QCOMPARE(e.testResult->text(), QStringLiteral("✓ Key accepted"));
     QVERIFY(e.test->isEnabled());
     if (status != 0) {
         QCOMPARE(server.count(), 1); // one cheap request
@@ -573,15 +577,21 @@ void TstSettings::keychainFailureAsksTheUser()
     QVERIFY2(question.contains(QStringLiteral("no secret service (test)")), qPrintable(question));
     QCOMPARE(keychain->writes, 1);
     QCOMPARE(e.key->text(), QString());
+    QVERIFY(e.message->text() != QStringLiteral("Saved.")); // never "Saved." beside "the key was not saved"
     if (keep) {
+        QTRY_COMPARE(e.message->text(),
+                     QStringLiteral("Account saved; its key is kept for this session only."));
         QTRY_VERIFY(secrets.hasSessionKey(account->id));
         QCOMPARE(readKey(secrets, account->id).valueOr(QString()), key);
         QTRY_VERIFY2(e.keyState->text().contains(QStringLiteral("this session only")),
                      qPrintable(e.keyState->text()));
         QVERIFY(e.keyState->text().startsWith(QStringLiteral("••••9876")));
     } else {
+        QTRY_COMPARE(e.message->text(), QStringLiteral("Account saved; its key was not stored."));
         QTRY_VERIFY2(e.keyState->text().contains(QStringLiteral("No key stored")),
                      qPrintable(e.keyState->text()));
+        QCOMPARE(e.key->placeholderText(),
+                 QStringLiteral("Paste the account's API key")); // nothing to replace
         QVERIFY(!secrets.hasSessionKey(account->id));
         const Result<QString> none = readKey(secrets, account->id);
         QVERIFY(!none);
@@ -607,12 +617,20 @@ void TstSettings::accountsPageWorksAlone()
     e.fill(QStringLiteral("kie"), QStringLiteral("Alone"), QStringLiteral("https://api.kie.example"),
            QStringLiteral("sk-alone-5678"));
     QTest::mouseClick(e.save, Qt::LeftButton);
-    QCOMPARE(e.message->text(), QStringLiteral("Saved."));
+    QTRY_COMPARE(e.message->text(), QStringLiteral("Saved."));
     const std::optional<Account> account = accountNamed(*core, QStringLiteral("Alone"));
     QVERIFY(account);
     QVERIFY(changed.count() >= 1);
     QTRY_COMPARE(hints.lastFour(account->id), QStringLiteral("5678"));
     QTRY_VERIFY2(e.keyState->text().startsWith(QStringLiteral("••••5678")), qPrintable(e.keyState->text()));
+    // The only real account is the default: "Make default" is greyed and says so; the demo's is not.
+    auto *makeDefault = page.findChild<QPushButton *>(QStringLiteral("makeDefaultButton"));
+    QVERIFY(makeDefault);
+    QVERIFY(!makeDefault->isEnabled());
+    QVERIFY2(makeDefault->toolTip().contains(QStringLiteral("already the default")),
+             qPrintable(makeDefault->toolTip()));
+    page.selectAccount(QString::fromLatin1(Account::kDemoId));
+    QVERIFY(makeDefault->isEnabled());
 
     // Another owner's hints know nothing of it: a second page shows what the keychain says.
     KeyHints otherHints;

@@ -96,7 +96,7 @@ void AccountsPage::build()
     m_key->setEchoMode(QLineEdit::Password);
     m_key->setAccessibleName(tr("API key"));
     m_key->setObjectName(QStringLiteral("key"));
-    m_key->setPlaceholderText(tr("Type or paste a new key to replace the stored one"));
+    m_key->setPlaceholderText(tr("Paste the account's API key"));
     m_keyState = new QLabel(m_editor);
     m_keyState->setWordWrap(true);
     m_keyState->setObjectName(QStringLiteral("keyState"));
@@ -236,7 +236,12 @@ void AccountsPage::showAccount(const QString &accountId)
     m_key->clear();
     m_key->setEnabled(!demo);
     m_remove->setEnabled(!demo);
-    m_makeDefault->setEnabled(true);
+    const auto preferred = m_store.defaultAccount();
+    const bool isDefault = preferred && preferred->id == a.id;
+    m_makeDefault->setEnabled(!isDefault);
+    m_makeDefault->setToolTip(
+        isDefault ? tr("%1 is already the default account").arg(a.displayName())
+                  : tr("Use %1 for new tasks unless Compose says otherwise").arg(a.displayName()));
     m_test->setEnabled(!demo);
     m_testResult->clear();
     m_message->clear();
@@ -328,6 +333,7 @@ void AccountsPage::updateKeyState()
     if (const QString lastFour = m_keyHints.lastFour(id); !lastFour.isEmpty()) {
         m_keyState->setText(session ? tr("••••%1 — kept in memory for this session only").arg(lastFour)
                                     : tr("••••%1 — stored in the system keychain").arg(lastFour));
+        m_key->setPlaceholderText(tr("Type or paste a new key to replace the stored one"));
         return;
     }
     m_keyState->setText(tr("Checking the keychain…"));
@@ -341,6 +347,9 @@ void AccountsPage::updateKeyState()
             label->setText(tr("No key stored yet: paste the account's API key above and press Save."));
         else
             label->setText(key.error().message);
+        // Replace only what is there.
+        m_key->setPlaceholderText(key ? tr("Type or paste a new key to replace the stored one")
+                                      : tr("Paste the account's API key"));
     });
 }
 
@@ -383,7 +392,9 @@ void AccountsPage::save()
     m_key->clear();
     m_editingId = a.id;
     reloadList(a.id);
-    m_message->setText(tr("Saved."));
+    // "Saved." only once everything is: with a new key, after the keychain took it.
+    m_message->setText(key.isEmpty() ? tr("Saved.")
+                                     : tr("Account saved; storing the key in the system keychain…"));
     emit accountsChanged();
     if (!key.isEmpty())
         storeKey(a, key);
@@ -399,6 +410,7 @@ void AccountsPage::storeKey(const Account &account, const QString &key)
         if (stored) {
             self->m_keyHints.remember(id, key);
             self->updateKeyState();
+            self->m_message->setText(tr("Saved."));
             emit self->accountsChanged();
             return;
         }
@@ -414,7 +426,10 @@ void AccountsPage::storeKey(const Account &account, const QString &key)
         if (answer == QMessageBox::Yes) {
             self->m_secrets.setSessionKey(id, key);
             self->m_keyHints.remember(id, key);
+            self->m_message->setText(tr("Account saved; its key is kept for this session only."));
             emit self->accountsChanged();
+        } else {
+            self->m_message->setText(tr("Account saved; its key was not stored."));
         }
         self->updateKeyState();
     });
@@ -488,9 +503,11 @@ void AccountsPage::testConnection()
                 if (self->m_shown != shown)
                     return;
                 const bool good = r.verdict == ConnectionReport::Verdict::KeyAccepted;
+                // An accepted key is proven by the server's "no such task" for a made-up id: its words
+                // ("taskId … not found") would only confuse; a refusal keeps the vendor's own words.
                 self->m_testResult->setText(
                     (good ? QStringLiteral("✓ ") : QStringLiteral("✗ ")) + connectionVerdictText(r.verdict)
-                    + (r.message.isEmpty() ? QString() : QStringLiteral(" — ") + r.message));
+                    + (good || r.message.isEmpty() ? QString() : QStringLiteral(" — ") + r.message));
             });
     };
     const QString typed = m_key->text().trimmed();
