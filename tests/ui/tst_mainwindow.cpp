@@ -14,6 +14,7 @@
 #include "queue/queueview.h"
 #include "settings/appsettings.h"
 #include "shell/mainwindow.h"
+#include "shell/shortcutsdialog.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -23,6 +24,7 @@
 #include <QDockWidget>
 #include <QGuiApplication>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
 #include <QPushButton>
@@ -30,7 +32,9 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
+#include <algorithm>
 #include <limits>
 
 using namespace tessera;
@@ -561,6 +565,48 @@ private slots:
         QVERIFY(!session.settings.galleryDetails());
         details->trigger();
         QVERIFY(window.gallery()->detailsShown());
+    }
+
+    // Issue 14: F1 is grouped by where the keys work and searchable; the new keys are on it.
+    void theShortcutSheetIsGroupedAndSearchable()
+    {
+        QTemporaryDir dir;
+        Session session(dir.path());
+        MainWindow &window = session.window;
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QStringList all;
+        QStringList undo;
+        QStringList lineage;
+        QTimer::singleShot(0, &window, [&] {
+            auto *sheet = qobject_cast<ShortcutsDialog *>(QApplication::activeModalWidget());
+            if (!sheet)
+                return;
+            all = sheet->shownRows();
+            sheet->searchField()->setText(QStringLiteral("undo"));
+            undo = sheet->shownRows();
+            sheet->searchField()->setText(QStringLiteral("ctrl+down"));
+            lineage = sheet->shownRows();
+            sheet->reject();
+        });
+        QTest::keyClick(&window, Qt::Key_F1);
+        QVERIFY2(all.size() > 40, qPrintable(all.join(QLatin1Char('\n'))));
+        for (const QString &area :
+             {QStringLiteral("Task / "), QStringLiteral("View / "), QStringLiteral("Compose / "),
+              QStringLiteral("Gallery / "), QStringLiteral("History / "),
+              QStringLiteral("Mask editor (Vary Region) / ")})
+            QVERIFY2(
+                std::any_of(all.cbegin(), all.cend(), [&](const QString &r) { return r.startsWith(area); }),
+                qPrintable(area));
+        QVERIFY(all.contains(QStringLiteral("Compose / Leave the prompt for the images / Esc")));
+        QVERIFY2(undo.contains(QStringLiteral("Mask editor (Vary Region) / Undo / Ctrl+Z")),
+                 qPrintable(undo.join(QLatin1Char('\n'))));
+        QVERIFY(undo.size() < 6);
+        QVERIFY2(std::any_of(lineage.cbegin(), lineage.cend(),
+                             [](const QString &r) {
+                                 return r.startsWith(
+                                     QStringLiteral("Task / Open Newest Made from the Image"));
+                             }),
+                 qPrintable(lineage.join(QLatin1Char('\n'))));
     }
 
     void actionsKeepRunningWhileTheUserWorksOn()

@@ -163,6 +163,32 @@ private slots:
         QVERIFY(!target.description.isEmpty());
     }
 
+    // Issue 14: the F1 sheet lists every key of the editor (its actions' own shortcuts, checked here, so
+    // the sheet cannot fall behind), and the canvas keys of the polygon tool.
+    void everyKeyIsOnTheSheet()
+    {
+        Editor e(setupFor(m_image));
+        QVERIFY(e.load());
+        const QList<QPair<QString, QString>> rows = MaskEditor::shortcutRows();
+        QStringList listed;
+        for (const auto &[action, keys] : rows)
+            listed.append(keys);
+        int checked = 0;
+        for (QAction *a : e.editor.actions()) {
+            for (const QKeySequence &k : a->shortcuts()) {
+                const QString text = k.toString(QKeySequence::NativeText);
+                bool found = false;
+                for (const QString &keys : std::as_const(listed))
+                    found = found || keys.contains(text);
+                QVERIFY2(found,
+                         qPrintable(QStringLiteral("%1 (%2) is not on the sheet").arg(a->text(), text)));
+                ++checked;
+            }
+        }
+        QVERIFY(checked >= 15);
+        QVERIFY(listed.join(QLatin1Char(' ')).contains(QStringLiteral("Enter / Backspace / Esc")));
+    }
+
     void brushStrokeWithTheMouseAndUndo()
     {
         Editor e(setupFor(m_image));

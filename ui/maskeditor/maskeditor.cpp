@@ -148,6 +148,32 @@ MaskEditor::~MaskEditor()
     delete m_canvas;
 }
 
+QList<QPair<QString, QString>> MaskEditor::shortcutRows()
+{
+    const auto keys = [](const QKeySequence &k) { return k.toString(QKeySequence::NativeText); };
+    return {
+        {tr("Brush, eraser, rectangle, lasso, polygon"), tr("B, E, R, L, P")},
+        {tr("Smaller / larger brush"), tr("[ and ]")},
+        {tr("Invert"), keys(QKeySequence(Qt::Key_I))},
+        {tr("Clear"), keys(QKeySequence(Qt::Key_Delete))},
+        {tr("Undo"), keys(QKeySequence::Undo)},
+        {tr("Redo"),
+         tr("%1 or %2")
+             .arg(keys(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)),
+                  keys(QKeySequence(Qt::CTRL | Qt::Key_Y)))},
+        {tr("Zoom out / in, fit"), tr("- / + (or =), 0; Ctrl+wheel")},
+        {tr("Pan the image"), tr("Space+drag or the middle button")},
+        {tr("Polygon: close / remove the last point / cancel"), tr("Enter / Backspace / Esc")},
+        {tr("Preview what will be sent"), keys(QKeySequence(Qt::CTRL | Qt::Key_P))},
+        {tr("Import mask PNG"), keys(QKeySequence::Open)},
+        {tr("Re-apply last mask"), keys(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R))},
+        {tr("Save mask as PNG"), keys(QKeySequence::Save)},
+        {tr("Copy as base64"), keys(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C))},
+        {tr("Copy as polygons JSON"), keys(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C))},
+        {tr("Submit"), keys(QKeySequence(Qt::CTRL | Qt::Key_Return))},
+    };
+}
+
 void MaskEditor::buildToolbar()
 {
     auto addAction = [this](const QString &name, const QString &text, const QList<QKeySequence> &keys,

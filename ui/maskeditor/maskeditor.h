@@ -50,6 +50,10 @@ public:
     explicit MaskEditor(MaskEditorSetup setup, QWidget *parent = nullptr);
     ~MaskEditor() override;
 
+    // Every key of the editor as the F1 sheet lists it: (action, keys). tst_maskeditor checks that each
+    // action's shortcut is listed, so the sheet cannot fall behind the editor.
+    static QList<QPair<QString, QString>> shortcutRows();
+
     // Null until loaded() (or after the image failed to load).
     MaskDocument *document() const { return m_document.get(); }
     MaskCanvas *canvas() const { return m_canvas; }

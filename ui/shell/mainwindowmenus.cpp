@@ -8,6 +8,7 @@
 #include "gallery/galleryview.h"
 #include "history/historyview.h"
 #include "mainwindow.h"
+#include "maskeditor/maskeditor.h"
 #include "settings/appsettings.h"
 #include "shortcutsdialog.h"
 
@@ -16,9 +17,11 @@
 #include <QDockWidget>
 #include <QKeyEvent>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 
+#include <functional>
 #include <tuple>
 
 namespace tessera::ui {
@@ -234,36 +237,52 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 
 void MainWindow::showShortcuts()
 {
-    QList<QPair<QString, QString>> rows;
-    for (QAction *a : actions()) {
-        if (!a->shortcut().isEmpty())
-            rows.append(
-                {a->text().remove(QLatin1Char('&')), a->shortcut().toString(QKeySequence::NativeText)});
+    QList<ShortcutsDialog::Row> rows;
+    const auto clean = [](QString text) {
+        return text.remove(QLatin1Char('&'))
+            .remove(QChar(0x2026))
+            .remove(QChar(0x2605))
+            .remove(QChar(0x2606))
+            .trimmed();
+    };
+    const auto keys = [](const QKeySequence &k) { return k.toString(QKeySequence::NativeText); };
+    // The menus, each its own group (sub-menus such as Pan inside theirs).
+    std::function<void(const QString &, QMenu *)> addMenu = [&](const QString &area, QMenu *menu) {
+        for (QAction *a : menu->actions()) {
+            if (a->menu())
+                addMenu(area, a->menu());
+            else if (!a->shortcut().isEmpty())
+                rows.append({area, clean(a->text()), keys(a->shortcut())});
+        }
+    };
+    for (QAction *top : menuBar()->actions()) {
+        if (top->menu())
+            addMenu(clean(top->text()), top->menu());
     }
-    rows.append({tr("Move the selection between images"), tr("Arrow keys (in the Gallery)")});
-    rows.append({tr("View the selected image at full size"), tr("Space or Enter, or double-click")});
+    const QString compose = tr("Compose");
     rows.append(
-        {tr("Copy the selected image"), QKeySequence(QKeySequence::Copy).toString(QKeySequence::NativeText)});
-    rows.append({tr("Earlier prompts"), tr("Up / Down in the prompt")});
-    rows.append({tr("Zoom in the viewer"), tr("Ctrl+wheel, + / −, 0 to fit, 1 for 100%")});
+        {compose, tr("Generate"), tr("%1 in the prompt").arg(keys(QKeySequence(Qt::CTRL | Qt::Key_Return)))});
+    rows.append({compose, tr("Leave the prompt for the images"), tr("Esc")});
+    rows.append({compose, tr("Earlier prompts"), tr("Up / Down in the prompt")});
+    const QString gallery = tr("Gallery");
+    rows.append({gallery, tr("Move the selection between images"), tr("Arrow keys")});
+    rows.append({gallery, tr("View the selected image at full size"), tr("Space or Enter, or double-click")});
+    rows.append({gallery, tr("Copy the selected image"), keys(QKeySequence::Copy)});
+    rows.append({gallery, tr("Open what was made from an image"),
+                 tr("Click its badge, or %1").arg(keys(QKeySequence(Qt::CTRL | Qt::Key_Down)))});
+    const QString viewer = tr("Full-size viewer");
+    rows.append({viewer, tr("Zoom in / out"), tr("+ / −, or Ctrl+wheel")});
+    rows.append({viewer, tr("Fit / 100 %"), tr("0 / 1")});
+    rows.append({tr("Queue"), tr("Cancel the selected task"), keys(QKeySequence::Delete)});
     // The History dock's own keys (while it has the focus).
     for (QAction *a : m_historyView->actions()) {
         if (!a->shortcut().isEmpty())
-            rows.append({tr("History: %1")
-                             .arg(a->text()
-                                      .remove(QLatin1Char('&'))
-                                      .remove(QChar(0x2026))
-                                      .remove(QChar(0x2605))
-                                      .remove(QChar(0x2606))
-                                      .trimmed()),
-                         a->shortcut().toString(QKeySequence::NativeText)});
+            rows.append({tr("History"), clean(a->text()), keys(a->shortcut())});
     }
-    rows.append({tr("Mask editor: brush, eraser, rectangle, lasso, polygon"), tr("B, E, R, L, P")});
-    rows.append({tr("Mask editor: brush size, invert, clear"), tr("[ and ], I, Delete")});
-    rows.append(
-        {tr("Mask editor: zoom, fit, pan"), tr("Ctrl+wheel or + / −, 0, Space+drag or middle button")});
-    rows.append({tr("Mask editor: preview what will be sent, submit"), tr("Ctrl+P, Ctrl+Enter")});
+    for (const auto &[action, keys] : MaskEditor::shortcutRows())
+        rows.append({tr("Mask editor (Vary Region)"), action, keys});
     ShortcutsDialog dialog(rows, this);
+    dialog.setObjectName(QStringLiteral("shortcutsDialog"));
     dialog.exec();
 }
 
