@@ -244,7 +244,9 @@ Result<QString> TaskEngine::submit(const Operation &requested, const QString &ac
                                tr("account: an action runs on the account of its parent task"));
         task.parentId = parent->id;
         task.tile = op.tile;
-        if (task.prompt.isEmpty())
+        // An action is titled by the original prompt ("Vary Region of “a harbour”"); a region's own
+        // prompt stays in the operation and shows as a detail.
+        if (task.prompt.isEmpty() || op.kind == OperationKind::Inpaint)
             task.prompt = parent->prompt;
     }
     const Availability available = adapter->availability(op, parent ? &*parent : nullptr, **account);

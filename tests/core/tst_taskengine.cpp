@@ -15,6 +15,8 @@
 #include <QTest>
 #include <QUuid>
 
+#include <algorithm>
+
 using namespace tessera;
 using namespace tessera::test;
 
@@ -245,6 +247,24 @@ private slots:
         const auto children = env.store->children(grid);
         QVERIFY(children.ok());
         QCOMPARE(children->size(), 3);
+
+        // Issue 14: a vary region is titled by the original prompt; its region prompt is kept as a detail.
+        Operation region = Operation::action(OperationKind::Inpaint, grid, 1);
+        QImage mask(tileSize, QImage::Format_Grayscale8);
+        mask.fill(0);
+        for (int y = 0; y < tileSize.height() / 2; ++y)
+            std::fill_n(mask.scanLine(y), tileSize.width() / 2, uchar(255));
+        QBuffer buffer(&region.mask);
+        buffer.open(QIODevice::WriteOnly);
+        mask.save(&buffer, "PNG");
+        region.prompt = QStringLiteral("a red boat");
+        const Result<QString> inpaint = env.engine->submit(region, kDemo);
+        QVERIFY2(inpaint.ok(), qPrintable(inpaint ? QString() : inpaint.error().message));
+        const Task r = env.task(*inpaint);
+        QCOMPARE(r.prompt, QStringLiteral("harbour at night"));
+        QCOMPARE(r.operation.prompt, QStringLiteral("a red boat"));
+        QCOMPARE(r.title(60), QStringLiteral("Vary Region of \u201Charbour at night\u201D"));
+        QVERIFY(env.runUntil([&] { return isTerminal(env.task(*inpaint).state); }));
 
         // An upscale is a single image: U on it is refused before anything is stored.
         const int before = *env.store->taskCount();

@@ -40,6 +40,8 @@ QString taskDetailsHtml(const Task &t, const Account &account)
             + (t.progress && isActive(t.state) ? QStringLiteral(" %1%").arg(*t.progress) : QString()));
     row(tr("Waiting"), waitText(t, account.displayName(), QDateTime::currentMSecsSinceEpoch()));
     row(tr("Account"), account.displayName());
+    if (op.kind == OperationKind::Inpaint)
+        row(tr("Region prompt"), op.prompt);
     if (op.kind == OperationKind::Imagine && op.type != GenerateType::Text)
         row(tr("Type"), generateTypeName(op.type));
     row(tr("References"), op.references.isEmpty() ? QString() : QString::number(op.references.size()));

@@ -144,6 +144,8 @@ QString HistoryDetails::html(const Task &task)
     if (const QString family = m_families.value(task.accountId); !family.isEmpty())
         general += row(tr("Family"), esc(family));
     general += row(tr("Operation"), esc(task.operation.label()));
+    if (task.operation.kind == OperationKind::Inpaint && !task.operation.prompt.isEmpty())
+        general += row(tr("Region prompt"), esc(task.operation.prompt));
     general += row(tr("Task id"), esc(task.id));
     if (!task.remoteId.isEmpty())
         general += row(tr("Remote id"), esc(task.remoteId));
