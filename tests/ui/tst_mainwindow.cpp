@@ -449,6 +449,13 @@ private slots:
         QCOMPARE(window.statusBar()->currentMessage(),
                  QStringLiteral("Select Image 3 is not available: This result is a single image"));
         QCOMPARE(*session.core->store().taskCount(), before);
+        // Keys sent to the prompt are text even while another widget holds the focus (a window that is
+        // not active still gets keys: they must never be eaten as refused actions).
+        window.compose()->promptEditor()->clear();
+        list->setFocus();
+        QTest::keyClicks(window.compose()->promptEditor(), QStringLiteral("a harbour at dusk"));
+        QCOMPARE(window.compose()->promptEditor()->toPlainText(), QStringLiteral("a harbour at dusk"));
+        window.compose()->promptEditor()->clear();
         // In the prompt the same keys are text.
         PromptEditor *prompt = window.compose()->promptEditor();
         prompt->setFocus();

@@ -25,6 +25,7 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
@@ -187,6 +188,42 @@ private slots:
         }
         QVERIFY(checked >= 15);
         QVERIFY(listed.join(QLatin1Char(' ')).contains(QStringLiteral("Enter / Backspace / Esc")));
+    }
+
+    // Issue 14: the selection is outlined (black and white dots) so it shows on any picture; the brush
+    // size is offered only with the brush and the eraser; nothing says "Sent" before a send.
+    void selectionIsOutlinedAndSizeBelongsToTheBrush()
+    {
+        Editor e(setupFor(m_image));
+        QVERIFY(e.load());
+        const auto contrasting = [&] {
+            const QImage shot = e.canvas()->grab().toImage().convertToFormat(QImage::Format_RGB32);
+            int n = 0;
+            for (int y = 0; y < shot.height(); ++y)
+                for (int x = 0; x < shot.width(); ++x) {
+                    const QRgb p = shot.pixel(x, y);
+                    n += (p == qRgb(0, 0, 0) || p == qRgb(255, 255, 255)) ? 1 : 0;
+                }
+            return n;
+        };
+        const int before = contrasting();
+        e.canvas()->setBrushSize(30);
+        e.drag(QPointF(60, 60), QPointF(160, 60));
+        QVERIFY2(contrasting() > before + 100,
+                 qPrintable(QStringLiteral("%1 → %2").arg(before).arg(contrasting())));
+
+        QSlider *size = nullptr;
+        for (QSlider *sl : e.editor.findChildren<QSlider *>())
+            size = sl->accessibleName() == QStringLiteral("Brush size") ? sl : size;
+        QVERIFY(size);
+        QVERIFY(size->isVisible());
+        e.editor.findChild<QAction *>(QStringLiteral("rectangle"))->trigger();
+        QCOMPARE(e.canvas()->tool(), MaskCanvas::Tool::Rectangle);
+        QTRY_VERIFY(!size->isVisible()); // the toolbar lays itself out on the next turn
+        e.editor.findChild<QAction *>(QStringLiteral("eraser"))->trigger();
+        QTRY_VERIFY(size->isVisible());
+        for (QLabel *l : e.editor.findChildren<QLabel *>())
+            QVERIFY2(!l->text().startsWith(QStringLiteral("Sent")), qPrintable(l->text()));
     }
 
     void brushStrokeWithTheMouseAndUndo()

@@ -95,6 +95,7 @@ private:
 
     void paintImage(QPainter &painter, const QRect &area);
     void paintOverlay(QPainter &painter, const QRect &area);
+    void paintSelectionEdge(QPainter &painter, const QImage &shown, QPoint origin);
     void paintGuides(QPainter &painter);
     QRect imageArea(const QRect &widgetArea) const; // image pixels under a widget rectangle
     QRect brushCursorRect(QPointF widgetPoint) const;

@@ -107,13 +107,40 @@ void MaskCanvas::paintOverlay(QPainter &painter, const QRect &area)
     const QRectF target(toWidget(QPointF(pixels.topLeft())),
                         QSizeF(pixels.width() * m_zoom, pixels.height() * m_zoom));
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    if (m_zoom < 1.0) {
-        // Shrink first (still indexed, one byte per pixel), so only the pixels shown are converted.
-        const QSize shown = target.size().toSize().expandedTo(QSize(1, 1));
-        painter.drawImage(target, view.scaled(shown, Qt::IgnoreAspectRatio, Qt::FastTransformation));
-    } else {
-        painter.drawImage(target, view);
+    // At screen resolution (still indexed, one byte per pixel), so only the pixels shown are converted
+    // and the edge below is one screen pixel wide at any zoom.
+    const QSize shown = target.size().toSize().expandedTo(QSize(1, 1));
+    const QImage onScreen = view.scaled(shown, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+    painter.drawImage(target, onScreen);
+    paintSelectionEdge(painter, onScreen, target.topLeft().toPoint());
+}
+
+void MaskCanvas::paintSelectionEdge(QPainter &painter, const QImage &shown, QPoint origin)
+{
+    // A dotted black-and-white line along the selection's edge, so that it shows on any picture (the
+    // translucent overlay alone vanishes on a magenta or a busy image).
+    static const QVector<QRgb> colours {0u, qRgb(0, 0, 0), qRgb(255, 255, 255)};
+    const int w = shown.width();
+    const int h = shown.height();
+    QImage edge(w, h, QImage::Format_Indexed8);
+    edge.setColorTable(colours);
+    bool any = false;
+    for (int y = 0; y < h; ++y) {
+        const uchar *row = shown.constScanLine(y);
+        const uchar *above = y > 0 ? shown.constScanLine(y - 1) : nullptr;
+        const uchar *below = y + 1 < h ? shown.constScanLine(y + 1) : nullptr;
+        uchar *out = edge.scanLine(y);
+        for (int x = 0; x < w; ++x) {
+            const uchar v = row[x];
+            const bool border = v != 0
+                && ((x > 0 && row[x - 1] == 0) || (x + 1 < w && row[x + 1] == 0) || (above && above[x] == 0)
+                    || (below && below[x] == 0));
+            out[x] = border ? uchar(((origin.x() + x + origin.y() + y) / 3) % 2 + 1) : uchar(0);
+            any = any || border;
+        }
     }
+    if (any)
+        painter.drawImage(origin, edge);
 }
 
 QRect MaskCanvas::guidesRect() const

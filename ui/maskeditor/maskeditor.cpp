@@ -92,7 +92,8 @@ MaskEditor::MaskEditor(MaskEditorSetup setup, QWidget *parent)
     m_prompt->setPlaceholderText(tr("optional — what to paint in the region"));
     m_prompt->setAccessibleName(tr("Prompt for the region"));
     m_sendsAs->setWordWrap(true);
-    QString sends = tr("Sent as %1. White = regenerate, black = keep.").arg(m_setup.target.description);
+    QString sends
+        = tr("Will be sent as %1. White = regenerate, black = keep.").arg(m_setup.target.description);
     if (!m_setup.note.isEmpty())
         sends += QLatin1Char(' ') + m_setup.note;
     m_sendsAs->setText(sends);
@@ -224,8 +225,8 @@ void MaskEditor::buildToolbar()
     m_size->setToolTip(tr("Brush size in image pixels ([ and ])"));
     m_sizeLabel->setMinimumWidth(m_sizeLabel->fontMetrics().horizontalAdvance(QStringLiteral("512 px ")));
     m_sizeLabel->setText(tr("%1 px").arg(48));
-    m_tools->addWidget(m_size);
-    m_tools->addWidget(m_sizeLabel);
+    // The size belongs to the brush and the eraser only: the other tools hide it.
+    m_sizeActions = {m_tools->addWidget(m_size), m_tools->addWidget(m_sizeLabel)};
     addAction(QStringLiteral("smaller"), tr("Smaller brush"), {QKeySequence(Qt::Key_BracketLeft)},
               [this] { stepBrush(-1); });
     addAction(QStringLiteral("larger"), tr("Larger brush"), {QKeySequence(Qt::Key_BracketRight)},
@@ -419,6 +420,9 @@ void MaskEditor::selectTool(int tool)
     m_canvas->setTool(MaskCanvas::Tool(tool));
     for (QAction *a : m_toolGroup->actions())
         a->setChecked(a->data().toInt() == tool);
+    const bool sized = tool == int(MaskCanvas::Tool::Brush) || tool == int(MaskCanvas::Tool::Eraser);
+    for (QAction *a : std::as_const(m_sizeActions))
+        a->setVisible(sized);
 }
 
 void MaskEditor::stepBrush(int direction)

@@ -99,6 +99,7 @@ private:
     QToolBar *m_tools;
     QActionGroup *m_toolGroup;
     QSlider *m_size;
+    QList<QAction *> m_sizeActions; // the size slider and its label in the toolbar
     QLabel *m_sizeLabel;
     QLabel *m_zoomLabel;
     QProgressBar *m_coverage;

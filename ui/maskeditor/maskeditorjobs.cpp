@@ -112,13 +112,13 @@ void MaskEditor::setPreview(bool on)
                   if (m_setup.target.wire == MaskTarget::Wire::Polygons) {
                       m_canvas->showPolygonPreview(result.rings);
                       const int areas = int(result.rings.size());
-                      say(tr("Sent: %1 with %2 vertices (%3 of JSON), drawn over the image.")
+                      say(tr("Will be sent: %1 with %2 vertices (%3 of JSON), drawn over the image.")
                               .arg(areas == 1 ? tr("1 area") : tr("%1 areas").arg(areas))
                               .arg(result.vertices)
                               .arg(kilobytes(result.bytes)));
                   } else {
                       m_canvas->showPngPreview(result.png);
-                      say(tr("Sent: this %1×%2 black-and-white PNG (%3 once encoded).")
+                      say(tr("Will be sent: this %1×%2 black-and-white PNG (%3 once encoded).")
                               .arg(result.png.width())
                               .arg(result.png.height())
                               .arg(kilobytes(result.bytes)));

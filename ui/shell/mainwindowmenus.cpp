@@ -215,10 +215,15 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
     if (event->type() == QEvent::KeyPress && watched->isWidgetType()
         && static_cast<QWidget *>(watched)->window() == this) {
         auto *key = static_cast<QKeyEvent *>(event);
-        QWidget *focus = QApplication::focusWidget();
-        const bool typing = focus
-            && (focus->inherits("QLineEdit") || focus->inherits("QTextEdit")
-                || focus->inherits("QPlainTextEdit") || focus->inherits("QAbstractSpinBox"));
+        // The widget the key is for: the focus widget, or (in a window that is not active, where Qt still
+        // delivers keys) the receiver itself. Keys for a text field are text.
+        const auto takesText = [](const QWidget *w) {
+            return w
+                && (w->inherits("QLineEdit") || w->inherits("QTextEdit") || w->inherits("QPlainTextEdit")
+                    || w->inherits("QAbstractSpinBox"));
+        };
+        const bool typing
+            = takesText(QApplication::focusWidget()) || takesText(static_cast<QWidget *>(watched));
         if (!typing && !key->isAutoRepeat()) {
             const QKeySequence pressed(key->keyCombination());
             for (const TaskAction &t : m_taskActions) {
