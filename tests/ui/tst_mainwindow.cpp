@@ -7,6 +7,7 @@
 #include "compose/prompteditor.h"
 #include "gallery/actionbar.h"
 #include "gallery/galleryview.h"
+#include "gallery/lineagestrip.h"
 #include "gallery/tilewidget.h"
 #include "history/historydetails.h"
 #include "history/historymodel.h"
@@ -33,6 +34,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 #include <algorithm>
 #include <limits>
@@ -164,6 +166,30 @@ private slots:
         const QRectF badge = third->offspringRect(upscale.id);
         QVERIFY(!badge.isEmpty());
         QTest::mouseClick(third, Qt::LeftButton, {}, badge.center().toPoint());
+        QCOMPARE(gallery->task()->id, upscale.id);
+        // The lineage strip above the image: imagine → U3, the shown step marked; a click walks back.
+        LineageStrip *strip = gallery->lineageStrip();
+        QVERIFY(strip->isVisible());
+        QCOMPARE(strip->path().size(), 2);
+        QCOMPARE(strip->path().first().id, imagineId);
+        QCOMPARE(strip->path().last().id, upscale.id);
+        const auto visibleSteps = [strip] {
+            QList<QToolButton *> shown;
+            for (QToolButton *b : strip->findChildren<QToolButton *>())
+                if (b->isVisible())
+                    shown.append(b);
+            return shown;
+        };
+        QTRY_COMPARE(visibleSteps().size(), 2); // laid out on the next turn of the event loop
+        const QList<QToolButton *> steps = visibleSteps();
+        QCOMPARE(steps.at(0)->text(), QStringLiteral("Imagine"));
+        QCOMPARE(steps.at(1)->text(), QStringLiteral("U3"));
+        QVERIFY(steps.at(1)->isChecked());
+        QTest::mouseClick(steps.at(0), Qt::LeftButton);
+        QCOMPARE(gallery->task()->id, imagineId);
+        QVERIFY(!strip->isVisible()); // made from a prompt: no path to show
+        gallery->selectTile(3);
+        QTest::keyClick(gallery, Qt::Key_Down, Qt::ControlModifier);
         QCOMPARE(gallery->task()->id, upscale.id);
         QTest::keyClick(gallery, Qt::Key_Up, Qt::ControlModifier);
         QCOMPARE(gallery->task()->id, imagineId);

@@ -4,6 +4,7 @@
 #include "common/futures.h"
 #include "common/imagecache.h"
 #include "imageviewer.h"
+#include "lineagestrip.h"
 #include "providers/providerregistry.h"
 #include "storage/imagearchive.h"
 #include "taskdetails.h"
@@ -107,10 +108,17 @@ GalleryView::GalleryView(const ProviderRegistry &providers, const ImageArchive &
     m_details->setOpenLinks(false);
     m_details->setFixedWidth(220);
 
-    auto *row = new QHBoxLayout(content);
-    row->setContentsMargins(8, 8, 8, 8);
+    m_lineage = new LineageStrip(archive, cache, content);
+    connect(m_lineage, &LineageStrip::openRequested, this, &GalleryView::openTaskRequested);
+    auto *column = new QVBoxLayout(content);
+    column->setContentsMargins(8, 8, 8, 8);
+    column->setSpacing(0);
+    column->addWidget(m_lineage);
+    auto *row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_centre, 1);
     row->addWidget(m_details);
+    column->addLayout(row, 1);
     m_stack->addWidget(content);
 
     auto *layout = new QVBoxLayout(this);
@@ -159,6 +167,11 @@ void GalleryView::showTask(const Task &task, const Account &account)
         m_offspring.clear();
     }
     rebuild();
+}
+
+void GalleryView::setLineage(const QList<Task> &path)
+{
+    m_lineage->setPath(path);
 }
 
 void GalleryView::setOffspring(const QList<Task> &children)

@@ -21,6 +21,7 @@ class ProviderRegistry;
 namespace tessera::ui {
 
 class ActionBar;
+class LineageStrip;
 class ImageCache;
 class TextResultView;
 class TileArea;
@@ -45,6 +46,9 @@ public:
     // The tasks made from the shown one (oldest first): each shows as a badge on the image it was made
     // from. Actions keep the Gallery on the image they act on (U1…U4 in a row); the badges lead on.
     void setOffspring(const QList<Task> &children);
+    // The path from the first task (made from a prompt) to the shown one, for the lineage strip.
+    void setLineage(const QList<Task> &path);
+    LineageStrip *lineageStrip() const { return m_lineage; }
     // The newest task made from the selected image, and the task the shown one was made from.
     Availability newestOffspringAvailability() const;
     Availability parentAvailability() const;
@@ -153,6 +157,7 @@ private:
     TextResultView *m_text = nullptr;
     QTextBrowser *m_details = nullptr;
     ActionBar *m_bar = nullptr;
+    LineageStrip *m_lineage = nullptr;
 };
 
 } // namespace tessera::ui

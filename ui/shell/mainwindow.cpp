@@ -385,6 +385,21 @@ QString MainWindow::submit(const Operation &op, const QString &accountId)
     return *id;
 }
 
+void MainWindow::refreshLineage()
+{
+    if (!m_gallery->task())
+        return m_gallery->setLineage({});
+    // From the shown task up to the one made from a prompt (a damaged history stops the walk).
+    QList<Task> path {*m_gallery->task()};
+    for (int guard = 0; guard < 32 && !path.first().parentId.isEmpty(); ++guard) {
+        const auto parent = m_core.store().task(path.first().parentId);
+        if (!parent || !parent->has_value())
+            break;
+        path.prepend(**parent);
+    }
+    m_gallery->setLineage(path);
+}
+
 void MainWindow::refreshOffspring()
 {
     if (!m_gallery->task())
@@ -404,6 +419,7 @@ void MainWindow::showTask(const QString &taskId)
     m_gallery->showTask(task, accountFor(task.accountId));
     m_gallery->setWaitingFor(m_queue->waitingFor(task));
     refreshOffspring();
+    refreshLineage();
     m_queueView->selectTask(taskId);
     m_historyView->selectTask(taskId);
 }
@@ -422,6 +438,8 @@ void MainWindow::onTaskChanged(const Task &task)
         m_gallery->setWaitingFor(m_queue->waitingFor(*m_gallery->task()));
     if (m_gallery->task() && task.parentId == m_gallery->task()->id)
         refreshOffspring(); // a badge on the image it was made from changes state
+    if (m_gallery->task() && task.id == m_gallery->task()->id && isTerminal(task.state))
+        refreshLineage(); // its own step now has a picture
     updateStatus();
 }
 

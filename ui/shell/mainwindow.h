@@ -73,6 +73,7 @@ private:
     void fitToScreen();
     void updateTaskActions();
     void refreshOffspring(); // the badges of what was made from the Gallery's task
+    void refreshLineage(); // the path that led to the Gallery's task
     // The keyboard loop: from the prompt to the images (Esc, or the result of Ctrl+Enter arriving while
     // the prompt is as it was sent) with a hint of the keys that work there.
     void focusGallery(const QString &why);
