@@ -5,6 +5,7 @@
 #include "fakeprovider.h"
 #include "gallery/actionbar.h"
 #include "gallery/galleryview.h"
+#include "gallery/imageviewer.h"
 #include "gallery/textresults.h"
 #include "gallery/tilewidget.h"
 #include "providers/demo/demoadapter.h"
@@ -130,6 +131,43 @@ private slots:
         QCOMPARE(b->isEnabled(), enabled);
         if (!enabled)
             QVERIFY2(b->toolTip().contains(why), qPrintable(b->toolTip()));
+    }
+
+    // Issue 14: the full-size viewer names the image, its size and the zoom, steps through the result's
+    // images with ← / → (and its buttons), and has zoom controls.
+    void viewerNamesTheImageAndSteps()
+    {
+        QTemporaryDir dir;
+        QList<ImageViewer::Entry> images;
+        for (int i = 1; i <= 4; ++i) {
+            QImage image(64 + i, 48, QImage::Format_RGB32);
+            image.fill(QColor::fromHsv(i * 60, 200, 200));
+            const QString path = dir.filePath(QStringLiteral("tile-%1.png").arg(i));
+            QVERIFY(image.save(path));
+            images.append({path, QStringLiteral("Image %1 of 4").arg(i)});
+        }
+        ImageViewer viewer(images, 2, QStringLiteral("\u201Ca fox\u201D"));
+        viewer.show();
+        QTRY_VERIFY2(viewer.caption().startsWith(QStringLiteral("Image 3 of 4 · 67 × 48 · ")),
+                     qPrintable(viewer.caption()));
+        QCOMPARE(viewer.windowTitle(), QStringLiteral("Image 3 of 4 — \u201Ca fox\u201D"));
+        QTest::keyClick(&viewer, Qt::Key_Right);
+        QTRY_VERIFY(viewer.caption().startsWith(QStringLiteral("Image 4 of 4 · 68 × 48")));
+        QTest::keyClick(&viewer, Qt::Key_Right); // the last stays
+        QCOMPARE(viewer.index(), 3);
+        QAbstractButton *next = button(&viewer, QStringLiteral("Next image"));
+        QAbstractButton *previous = button(&viewer, QStringLiteral("Previous image"));
+        QVERIFY(next && previous);
+        QVERIFY(!next->isEnabled());
+        QTest::mouseClick(previous, Qt::LeftButton);
+        QTest::keyClick(&viewer, Qt::Key_Left);
+        QTest::keyClick(&viewer, Qt::Key_Left);
+        QTRY_VERIFY(viewer.caption().startsWith(QStringLiteral("Image 1 of 4 · 65 × 48")));
+        QVERIFY(!previous->isEnabled());
+        QTest::keyClick(&viewer, Qt::Key_1);
+        QVERIFY2(viewer.caption().endsWith(QStringLiteral("100 %")), qPrintable(viewer.caption()));
+        QTest::mouseClick(button(&viewer, QStringLiteral("Zoom in (+)")), Qt::LeftButton);
+        QVERIFY2(viewer.caption().endsWith(QStringLiteral("125 %")), qPrintable(viewer.caption()));
     }
 
     void panOnATileSendsThePan()

@@ -494,7 +494,23 @@ void GalleryView::openViewer()
             emit message(tr("No application to play %1").arg(path));
         return;
     }
-    auto *viewer = new ImageViewer(path, m_task ? m_task->title(60) : QString(), window());
+    // The images of this result, so that ← and → step through the grid; the selected one first.
+    QList<ImageViewer::Entry> images;
+    int index = 0;
+    if (m_shape == Shape::Grid) {
+        for (int tile = 1; tile <= m_tileCount; ++tile) {
+            const ImageRef *img = m_task->image(tile);
+            if (!img || !img->isLocal())
+                continue;
+            if (tile == m_selected)
+                index = int(images.size());
+            images.append(
+                {m_archive.absolutePath(img->path), tr("Image %1 of %2").arg(tile).arg(m_tileCount)});
+        }
+    } else {
+        images.append({path, m_task ? m_task->operation.label() : QString()});
+    }
+    auto *viewer = new ImageViewer(images, index, m_task ? m_task->title(60) : QString(), window());
     viewer->setAttribute(Qt::WA_DeleteOnClose);
     viewer->show();
 }
