@@ -6,6 +6,7 @@
 #include "compose/composepanel.h"
 #include "compose/prompteditor.h"
 #include "gallery/actionbar.h"
+#include "gallery/comparedialog.h"
 #include "gallery/galleryview.h"
 #include "gallery/lineagestrip.h"
 #include "gallery/tilewidget.h"
@@ -197,6 +198,21 @@ private slots:
         QTest::keyClick(gallery, Qt::Key_Down, Qt::ControlModifier);
         QCOMPARE(gallery->task()->id, upscale.id);
         QTRY_COMPARE_WITH_TIMEOUT(gallery->task()->state, TaskState::Succeeded, kTimeoutMs);
+
+        // C compares the upscale with the image it was made from; F and Space flick between them.
+        QVERIFY(gallery->compareAvailability().enabled);
+        gallery->setFocus();
+        QTest::keyClick(gallery, Qt::Key_C);
+        CompareDialog *compare = nullptr;
+        QTRY_VERIFY((compare = window.findChild<CompareDialog *>()) != nullptr);
+        QCOMPARE(compare->windowTitle(), QStringLiteral("Compare: Image 3 it was made from and U3"));
+        QVERIFY(!compare->flickering());
+        QTest::keyClick(compare, Qt::Key_F);
+        QVERIFY(compare->flickering());
+        QCOMPARE(compare->shownSide(), 0);
+        QTest::keyClick(compare, Qt::Key_Space);
+        QCOMPARE(compare->shownSide(), 1);
+        compare->close();
         QTRY_COMPARE(visibleTiles(gallery).size(), 1);
         QVERIFY(!visibleTiles(gallery).first()->imagePath().isEmpty());
         QVERIFY(gallery->task()->image(0));

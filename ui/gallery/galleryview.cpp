@@ -163,103 +163,11 @@ void GalleryView::showTask(const Task &task, const Account &account)
     m_account = account;
     if (!sameTask) {
         m_selected = 1;
+        m_previousSelected = 0;
         m_waitingFor.clear();
         m_offspring.clear();
     }
     rebuild();
-}
-
-void GalleryView::setLineage(const QList<Task> &path)
-{
-    m_lineage->setPath(path);
-}
-
-void GalleryView::setOffspring(const QList<Task> &children)
-{
-    m_offspring = children;
-    applyOffspring();
-    emit actionsChanged();
-}
-
-QList<const Task *> GalleryView::offspringOf(int tile) const
-{
-    QList<const Task *> found;
-    if (!m_task)
-        return found;
-    for (const Task &child : m_offspring) {
-        // Actions on the whole grid (reroll, seed) belong to no image.
-        if (child.parentId == m_task->id && child.tile == tile
-            && child.operation.kind != OperationKind::Reroll && child.operation.kind != OperationKind::Seed)
-            found.append(&child);
-    }
-    return found;
-}
-
-void GalleryView::applyOffspring()
-{
-    const auto badges = [this](int tile) {
-        QList<TileWidget::Offspring> list;
-        for (const Task *child : offspringOf(tile)) {
-            TileWidget::Offspring o;
-            o.taskId = child->id;
-            o.label = child->operation.label();
-            o.state = child->state == TaskState::Succeeded ? TileWidget::Offspring::State::Done
-                : isActive(child->state)                   ? TileWidget::Offspring::State::Running
-                                                           : TileWidget::Offspring::State::Failed;
-            list.append(o);
-        }
-        return list;
-    };
-    const bool grid = m_shape == Shape::Grid;
-    for (int i = 0; i < 4; ++i)
-        m_tiles[static_cast<std::size_t>(i)]->setOffspring(grid ? badges(i + 1)
-                                                                : QList<TileWidget::Offspring>());
-    m_single->setOffspring(m_shape == Shape::Single ? badges(0) : QList<TileWidget::Offspring>());
-}
-
-Availability GalleryView::newestOffspringAvailability() const
-{
-    if (!m_task)
-        return Availability::no(tr("Select a task first"));
-    if (m_shape != Shape::Grid && m_shape != Shape::Single)
-        return Availability::no(tr("Nothing is made from this result here"));
-    if (offspringOf(m_shape == Shape::Grid ? m_selected : 0).isEmpty())
-        return Availability::no(m_shape == Shape::Grid
-                                    ? tr("Nothing was made from image %1 yet").arg(m_selected)
-                                    : tr("Nothing was made from this image yet"));
-    return Availability::yes();
-}
-
-Availability GalleryView::parentAvailability() const
-{
-    if (!m_task)
-        return Availability::no(tr("Select a task first"));
-    if (m_task->parentId.isEmpty())
-        return Availability::no(tr("This task was made from a prompt, not from another task"));
-    return Availability::yes();
-}
-
-void GalleryView::openNewestOffspring()
-{
-    const Availability a = newestOffspringAvailability();
-    if (!a.enabled) {
-        emit message(a.reason);
-        return;
-    }
-    // Copies: showing the task replaces both the shown task and its offspring.
-    const QString id = offspringOf(m_shape == Shape::Grid ? m_selected : 0).constLast()->id;
-    emit openTaskRequested(id);
-}
-
-void GalleryView::openParent()
-{
-    const Availability a = parentAvailability();
-    if (!a.enabled) {
-        emit message(a.reason);
-        return;
-    }
-    const QString id = m_task->parentId;
-    emit openTaskRequested(id);
 }
 
 void GalleryView::updateTask(const Task &task)
@@ -445,6 +353,8 @@ void GalleryView::selectTile(int tile)
                 tr("Image %1 cannot be selected: %2").arg(tile).arg(selectAvailability(tile).reason));
         return;
     }
+    if (tile != m_selected)
+        m_previousSelected = m_selected;
     m_selected = tile;
     for (int i = 0; i < 4; ++i)
         m_tiles[static_cast<std::size_t>(i)]->setSelected(i + 1 == tile);
@@ -581,6 +491,8 @@ void GalleryView::keyPressEvent(QKeyEvent *event)
         return popupZoomMenu();
     if (plain && key == Qt::Key_E)
         return trigger(OperationKind::Inpaint);
+    if (plain && key == Qt::Key_C)
+        return compare();
     if (plain && (key == Qt::Key_Space || key == Qt::Key_Return || key == Qt::Key_Enter))
         return openViewer();
     if (event->matches(QKeySequence::Copy))

@@ -54,6 +54,10 @@ public:
     Availability parentAvailability() const;
     void openNewestOffspring(); // Ctrl+Down
     void openParent(); // Ctrl+Up
+    // C: the selected image beside the one it was made from (the parent's image), or, on a grid made
+    // from a prompt, beside the image selected before it.
+    Availability compareAvailability() const;
+    void compare();
     void clear();
     const std::optional<Task> &task() const { return m_task; }
     // What a queued task waits for ("U3"), shown on its placeholder; empty when it waits for a slot.
@@ -142,6 +146,7 @@ private:
     Account m_account;
     Shape m_shape = Shape::Grid;
     int m_selected = 1;
+    int m_previousSelected = 0; // the image selected before this one, on the same grid
     int m_tileCount = 4;
     QString m_waitingFor;
     QByteArray m_lastMask; // the last vary-region mask sent from here, offered to child images

@@ -148,6 +148,9 @@ void MainWindow::buildMenus()
         [this] { return m_gallery->newestOffspringAvailability(); },
         [this] { m_gallery->openNewestOffspring(); });
     addTask(
+        task, tr("C&ompare with Its Source"), QKeySequence(Qt::Key_C),
+        [this] { return m_gallery->compareAvailability(); }, [this] { m_gallery->compare(); });
+    addTask(
         task, tr("Go to the P&arent Task"), QKeySequence(Qt::CTRL | Qt::Key_Up),
         [this] { return m_gallery->parentAvailability(); }, [this] { m_gallery->openParent(); });
     task->addSeparator();
