@@ -14,13 +14,17 @@
 
 #include <QAbstractButton>
 #include <QBuffer>
+#include <QClipboard>
 #include <QFile>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QToolButton>
+#include <QUrl>
 
 using namespace tessera;
 using namespace tessera::ui;
@@ -168,6 +172,28 @@ private slots:
         QVERIFY2(viewer.caption().endsWith(QStringLiteral("100 %")), qPrintable(viewer.caption()));
         QTest::mouseClick(button(&viewer, QStringLiteral("Zoom in (+)")), Qt::LeftButton);
         QVERIFY2(viewer.caption().endsWith(QStringLiteral("125 %")), qPrintable(viewer.caption()));
+    }
+
+    // Issue 14: ids and seeds are shortened in the details and copied whole with a click.
+    void idsAndSeedsCopyWhole()
+    {
+        Fixture f;
+        Task t = gridTask();
+        t.remoteId = QStringLiteral("1320098173412546789-abcdef");
+        t.remote.insert(QStringLiteral("seed"), QStringLiteral("3664664220654206493"));
+        f.view.showTask(t, test::fakeAccount());
+        QTextBrowser *details = nullptr;
+        for (QTextBrowser *b : f.view.findChildren<QTextBrowser *>())
+            details = b->accessibleName() == QStringLiteral("Task details") ? b : details;
+        QVERIFY(details);
+        const QString text = details->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("366466422065…")), qPrintable(text));
+        QVERIFY(!text.contains(QStringLiteral("3664664220654206493")));
+        QVERIFY(details->toHtml().contains(QStringLiteral("copy:3664664220654206493")));
+        QSignalSpy messages(&f.view, &GalleryView::message);
+        details->anchorClicked(QUrl(QStringLiteral("copy:1320098173412546789-abcdef")));
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("1320098173412546789-abcdef"));
+        QCOMPARE(messages.size(), 1);
     }
 
     void panOnATileSendsThePan()

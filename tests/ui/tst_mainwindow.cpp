@@ -658,6 +658,56 @@ private slots:
                  qPrintable(lineage.join(QLatin1Char('\n'))));
     }
 
+    // Issue 14: at 1024×640, 1440×900 and 2560×1440 the grid gets the room: tiles of a usable size, every
+    // button of the bar inside it, and no tile over another or over the bar.
+    void theLayoutHoldsAtThreeSizes_data()
+    {
+        QTest::addColumn<QSize>("screen");
+        QTest::addColumn<int>("leastTile");
+        QTest::newRow("1024x640") << QSize(1024, 640) << 150;
+        QTest::newRow("1440x900") << QSize(1440, 900) << 230;
+        QTest::newRow("2560x1440") << QSize(2560, 1440) << 450;
+    }
+    void theLayoutHoldsAtThreeSizes()
+    {
+        QFETCH(QSize, screen);
+        QFETCH(int, leastTile);
+        QTemporaryDir dir;
+        Session session(dir.path());
+        MainWindow &window = session.window;
+        QVERIFY(!window
+                     .submit(Operation::imagine(QStringLiteral("a harbour")),
+                             QString::fromLatin1(Account::kDemoId))
+                     .isEmpty());
+        GalleryView *gallery = window.gallery();
+        QTRY_COMPARE_WITH_TIMEOUT(gallery->task()->state, TaskState::Succeeded, kTimeoutMs);
+        window.resize(screen - QSize(16, 48));
+        QTRY_COMPARE(visibleTiles(gallery).size(), 4);
+        QTest::qWait(50); // the area lays out the tiles after the resize
+        QList<QRect> rects;
+        for (TileWidget *t : visibleTiles(gallery)) {
+            QVERIFY2(std::min(t->width(), t->height()) >= leastTile,
+                     qPrintable(QStringLiteral("tile %1×%2").arg(t->width()).arg(t->height())));
+            rects.append(QRect(t->mapTo(gallery, QPoint(0, 0)), t->size()));
+        }
+        ActionBar *bar = gallery->actionBar();
+        const QRect barRect(bar->mapTo(gallery, QPoint(0, 0)), bar->size());
+        for (qsizetype i = 0; i < rects.size(); ++i) {
+            QVERIFY2(!rects.at(i).intersects(barRect), "a tile lies over the action bar");
+            for (qsizetype j = i + 1; j < rects.size(); ++j)
+                QVERIFY2(!rects.at(i).intersects(rects.at(j)), "two tiles overlap");
+            QVERIFY2(gallery->rect().contains(rects.at(i)), "a tile is cut off");
+        }
+        for (QAbstractButton *b : bar->findChildren<QAbstractButton *>()) {
+            if (!b->isVisibleTo(bar))
+                continue;
+            const QRect inBar(b->mapTo(bar, QPoint(0, 0)), b->size());
+            QVERIFY2(bar->rect().contains(inBar),
+                     qPrintable(QStringLiteral("cut off: ") + b->accessibleName()));
+        }
+        QVERIFY2(gallery->rect().contains(barRect), "the bar is cut off");
+    }
+
     void actionsKeepRunningWhileTheUserWorksOn()
     {
         QTemporaryDir dir;

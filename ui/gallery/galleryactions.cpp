@@ -108,10 +108,10 @@ void GalleryView::emitAction(const Operation &templ)
     if (!a.caveat.isEmpty()) {
         // Something is charged before it is known whether the rest can follow: the user decides.
         const QString question = tr("%1\n\nSend it anyway?").arg(a.caveat);
-        const bool go = m_confirm ? m_confirm(this, question)
-                                  : QMessageBox::question(this, tr("%1 — before it is sent").arg(op.label()),
-                                                          question, QMessageBox::Yes | QMessageBox::Cancel,
-                                                          QMessageBox::Cancel)
+        const bool go = m_confirm
+            ? m_confirm(this, question)
+            : QMessageBox::question(this, tr("%1 — before it is sent").arg(op.label()), question,
+                                    QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
                 == QMessageBox::Yes;
         if (!go) {
             emit message(tr("%1 was not sent").arg(op.label()));

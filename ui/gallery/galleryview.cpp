@@ -106,6 +106,13 @@ GalleryView::GalleryView(const ProviderRegistry &providers, const ImageArchive &
     m_details->setAccessibleName(tr("Task details"));
     m_details->setFocusPolicy(Qt::NoFocus);
     m_details->setOpenLinks(false);
+    connect(m_details, &QTextBrowser::anchorClicked, this, [this](const QUrl &link) {
+        if (link.scheme() != QLatin1String("copy"))
+            return;
+        const QString value = QUrl::fromPercentEncoding(link.path().toLatin1());
+        QGuiApplication::clipboard()->setText(value);
+        emit message(tr("Copied %1").arg(value));
+    });
     m_details->setFixedWidth(220);
 
     m_lineage = new LineageStrip(archive, cache, content);

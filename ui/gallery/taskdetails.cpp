@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QLocale>
+#include <QUrl>
 
 namespace tessera::ui {
 
@@ -34,6 +35,17 @@ QString taskDetailsHtml(const Task &t, const Account &account)
                         "<tr><td style='padding-right:8px; color:palette(mid)'>%1</td><td>%2</td></tr>")
                         .arg(name.toHtmlEscaped(), value.toHtmlEscaped());
     };
+    // Long ids and seeds: shortened where they stand, copied whole with a click ("copy:" links the Gallery
+    // answers), instead of wrapping at any character.
+    const auto copyRow = [&html](const QString &name, const QString &value) {
+        if (value.isEmpty())
+            return;
+        const QString shown = value.size() > 14 ? value.left(12) + QStringLiteral("…") : value;
+        html += QStringLiteral("<tr><td style='padding-right:8px; color:palette(mid)'>%1</td><td><a "
+                               "href='copy:%2' title='%3'>%4</a> <a href='copy:%2'>⧉</a></td></tr>")
+                    .arg(name.toHtmlEscaped(), QString::fromLatin1(QUrl::toPercentEncoding(value)),
+                         tr("%1 — click to copy").arg(value).toHtmlEscaped(), shown.toHtmlEscaped());
+    };
     html += QStringLiteral("<table cellspacing='2'>");
     row(tr("State"),
         taskStateLabel(t.state)
@@ -57,14 +69,15 @@ QString taskDetailsHtml(const Task &t, const Account &account)
     row(tr("Dimensions"), op.dimensions);
     row(tr("Variant"), op.variant);
     row(tr("Watermark"), op.watermark);
-    row(tr("Seed"), op.seed ? QString::number(*op.seed) : t.remote.value(QStringLiteral("seed")).toString());
+    copyRow(tr("Seed"),
+            op.seed ? QString::number(*op.seed) : t.remote.value(QStringLiteral("seed")).toString());
     row(tr("Created"), QLocale().toString(t.created.toLocalTime(), QLocale::ShortFormat));
     if (t.finished.isValid() && isTerminal(t.state)) {
         const qint64 secs = t.created.secsTo(t.finished);
         row(tr("Took"), secs < 60 ? tr("%1 s").arg(secs) : tr("%1 min %2 s").arg(secs / 60).arg(secs % 60));
     }
-    row(tr("Task id"), t.id);
-    row(tr("Provider id"), t.remoteId);
+    copyRow(tr("Task id"), t.id);
+    copyRow(tr("Provider id"), t.remoteId);
     html += QStringLiteral("</table>");
     if (t.error)
         html += QStringLiteral("<p style='color:#c0392b'>%1</p>").arg(t.error->userText().toHtmlEscaped());
