@@ -300,9 +300,11 @@ private slots:
         QVERIFY(!adapter.availability(twice, &grid, Account::demo()).enabled);
         // What it does not do says so and names what it does.
         const Operation seed = Operation::action(OperationKind::Seed, QStringLiteral("g"), 0);
-        QVERIFY(adapter.availability(seed, &grid, Account::demo())
+        QVERIFY(adapter.availability(seed, &grid, Account::demo()).enabled);
+        const Operation animate = Operation::action(OperationKind::Animate, QStringLiteral("g"), 1);
+        QVERIFY(adapter.availability(animate, &grid, Account::demo())
                     .reason.contains(QStringLiteral("real provider")));
-        QVERIFY(adapter.availability(seed, &grid, Account::demo())
+        QVERIFY(adapter.availability(animate, &grid, Account::demo())
                     .reason.contains(QStringLiteral("vary region")));
     }
 

@@ -266,6 +266,16 @@ private slots:
         QCOMPARE(r.title(60), QStringLiteral("Vary Region of \u201Charbour at night\u201D"));
         QVERIFY(env.runUntil([&] { return isTerminal(env.task(*inpaint).state); }));
 
+        // Issue 14: the demo tells the seed, at once, as midjourney-proxy's image-seed does.
+        const Result<QString> seed
+            = env.engine->submit(Operation::action(OperationKind::Seed, grid, 0), kDemo);
+        QVERIFY2(seed.ok(), qPrintable(seed ? QString() : seed.error().message));
+        QVERIFY(env.runUntil([&] { return isTerminal(env.task(*seed).state); }));
+        QCOMPARE(env.task(*seed).state, TaskState::Succeeded);
+        QVERIFY(!env.task(*seed).remote.value(QStringLiteral("seed")).toString().isEmpty());
+        QCOMPARE(env.task(*seed).remote.value(QStringLiteral("seed")),
+                 env.task(grid).remote.value(QStringLiteral("seed")));
+
         // An upscale is a single image: U on it is refused before anything is stored.
         const int before = *env.store->taskCount();
         const Result<QString> again

@@ -116,7 +116,8 @@ private slots:
         QTest::newRow("fake running") << "fake" << running << "Upscale" << false << "not finished";
         QTest::newRow("demo pan") << "demo" << done << "Pan up" << true << "";
         QTest::newRow("demo zoom") << "demo" << done << "Zoom out" << true << "";
-        QTest::newRow("demo seed") << "demo" << done << "Seed" << false << "needs a real provider";
+        QTest::newRow("demo seed") << "demo" << done << "Seed" << true << "";
+        QTest::newRow("demo animate") << "demo" << done << "Animate" << false << "needs a real provider";
         QTest::newRow("demo region") << "demo" << done << "Vary region" << true << "";
         QTest::newRow("demo upscale") << "demo" << done << "Upscale" << true << "";
     }

@@ -86,7 +86,7 @@ Capabilities DemoAdapter::capabilities(const Account &) const
     c.generateTypes = {GenerateType::Text};
     c.operations
         = {OperationKind::Imagine, OperationKind::Upscale, OperationKind::Vary, OperationKind::Reroll,
-           OperationKind::Inpaint, OperationKind::Pan,     OperationKind::Zoom};
+           OperationKind::Inpaint, OperationKind::Pan,     OperationKind::Zoom, OperationKind::Seed};
     c.varyVariants = {QStringLiteral("subtle"), QStringLiteral("strong")};
     c.aspectRatios = aspectRatios();
     c.versions = {QStringLiteral("7"), QStringLiteral("6.1"), QStringLiteral("6"), QStringLiteral("niji6")};
@@ -108,8 +108,8 @@ Availability DemoAdapter::availability(const Operation &op, const Task *parent, 
     const Capabilities caps = capabilities(account);
     if (!caps.supports(op.kind))
         return Availability::no(
-            tr("The demo offers imagine, upscale, vary (subtle, strong), reroll, pan, zoom out "
-               "and vary region; %1 needs a real provider")
+            tr("The demo offers imagine, upscale, vary (subtle, strong), reroll, pan, zoom out, "
+               "vary region and seed; %1 needs a real provider")
                 .arg(op.label()));
     if (!isAction(op.kind))
         return Availability::yes();
@@ -117,6 +117,8 @@ Availability DemoAdapter::availability(const Operation &op, const Task *parent, 
         return *refused;
     if (!op.variant.isEmpty() && !(op.kind == OperationKind::Vary && caps.varyVariants.contains(op.variant)))
         return Availability::no(tr("The demo has no %1 variant; use plain %2").arg(op.variant, op.label()));
+    if (op.kind == OperationKind::Seed)
+        return Availability::yes(); // the seed of the whole task, whatever it shows
     if (op.kind == OperationKind::Zoom) {
         bool ok = false;
         const double factor = op.zoomFactor.toDouble(&ok);
@@ -232,6 +234,13 @@ Result<HttpCall> DemoAdapter::buildSubmit(const Operation &op, const SubmitConte
         if (!op.variant.isEmpty())
             body.insert(QStringLiteral("variant"), op.variant);
         break;
+    case OperationKind::Seed:
+        // The seed is part of the task's status: asked there, answered at once (as midjourney-proxy's
+        // image-seed), nothing to poll.
+        if (!context.parent || context.parent->remoteId.isEmpty())
+            return Error::make(Error::Kind::InvalidRequest, tr("parent: the task has no demo id"));
+        return HttpCall::get(QStringLiteral("/demo/tasks/") + context.parent->remoteId, {},
+                             HttpCall::Purpose::Submit);
     case OperationKind::Pan:
     case OperationKind::Zoom:
         if (!context.parent || context.parent->remoteId.isEmpty())
@@ -269,11 +278,25 @@ Result<HttpCall> DemoAdapter::buildSubmit(const Operation &op, const SubmitConte
     return HttpCall::post(QStringLiteral("/demo/tasks"), body, HttpCall::Purpose::Submit);
 }
 
-Result<SubmitOutcome> DemoAdapter::parseSubmit(const Operation &, const HttpResponse &response) const
+Result<SubmitOutcome> DemoAdapter::parseSubmit(const Operation &op, const HttpResponse &response) const
 {
     const Result<QJsonObject> body = parseBody(response);
     if (!body)
         return body.error();
+    if (op.kind == OperationKind::Seed) {
+        const QString seed = body->value(QStringLiteral("seed")).toString();
+        if (seed.isEmpty())
+            return Error::make(Error::Kind::BadResponse, tr("The demo server answered without a seed"),
+                               response.status);
+        TaskSnapshot snap;
+        snap.state = TaskState::Succeeded;
+        snap.progress = 100;
+        snap.remote.insert(QStringLiteral("seed"), seed);
+        SubmitOutcome outcome;
+        outcome.remote = snap.remote;
+        outcome.immediate = std::make_shared<const TaskSnapshot>(snap);
+        return outcome;
+    }
     const QString id = body->value(QStringLiteral("id")).toString();
     if (id.isEmpty())
         return Error::make(Error::Kind::BadResponse, tr("The demo server answered without a task id"),
