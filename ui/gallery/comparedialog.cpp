@@ -2,11 +2,11 @@
 
 #include "common/futures.h"
 #include "common/imagecache.h"
+#include "common/screenfit.h"
 
 #include <QGridLayout>
 #include <QKeyEvent>
 #include <QLabel>
-#include <QScreen>
 #include <QStackedWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -49,10 +49,7 @@ CompareDialog::CompareDialog(const Side &left, const Side &right, QWidget *paren
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_modes, 1);
     layout->addWidget(hint);
-    QSize size(1100, 700);
-    if (const QScreen *screen = parent ? parent->screen() : this->screen())
-        size = size.boundedTo(screen->availableGeometry().size() * 0.9);
-    resize(size);
+    resizeWithinScreen(this, QSize(1100, 700), parent);
     for (int i = 0; i < 2; ++i) {
         whenReady(this, QtConcurrent::run(&ImageCache::load, m_sides[i].path, QSize(4096, 4096)),
                   [this, i](const QImage &image) {

@@ -2,13 +2,13 @@
 
 #include "common/futures.h"
 #include "common/imagecache.h"
+#include "common/screenfit.h"
 
 #include <QFileInfo>
 #include <QFuture>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
-#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QToolButton>
@@ -84,10 +84,7 @@ ImageViewer::ImageViewer(const QList<Entry> &images, int index, const QString &t
     layout->setSpacing(0);
     layout->addLayout(bar);
     layout->addWidget(m_scroll, 1);
-    QSize size(1000, 800);
-    if (const QScreen *screen = parent ? parent->screen() : this->screen())
-        size = size.boundedTo(screen->availableGeometry().size() * 0.9);
-    resize(size);
+    resizeWithinScreen(this, QSize(1000, 800), parent);
     load();
 }
 

@@ -1,9 +1,9 @@
 #include "settingsdialog.h"
 
+#include "common/screenfit.h"
 #include "generalpage.h"
 
 #include <QDialogButtonBox>
-#include <QScreen>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -27,10 +27,7 @@ SettingsDialog::SettingsDialog(const AccountsPage::Services &accounts, const QSt
     layout->addWidget(buttons);
     // Roomy where the screen allows, never taller or wider than it (a 1024 × 640 screen would otherwise
     // hide the Close button below its edge); the account fields scroll.
-    QSize size(900, 680);
-    if (const QScreen *screen = parent ? parent->screen() : this->screen())
-        size = size.boundedTo(screen->availableGeometry().size() * 0.95);
-    resize(size);
+    resizeWithinScreen(this, QSize(900, 680), parent, 0.95);
 }
 
 void SettingsDialog::startAdding(const QString &family)

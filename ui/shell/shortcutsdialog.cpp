@@ -1,9 +1,10 @@
 #include "shortcutsdialog.h"
 
+#include "common/screenfit.h"
+
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLineEdit>
-#include <QScreen>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -51,10 +52,7 @@ ShortcutsDialog::ShortcutsDialog(const QList<Row> &rows, QWidget *parent)
     layout->addWidget(m_search);
     layout->addWidget(m_tree, 1);
     layout->addWidget(buttons);
-    QSize size(600, 620);
-    if (const QScreen *screen = parent ? parent->screen() : this->screen())
-        size = size.boundedTo(screen->availableGeometry().size() * 0.9);
-    resize(size);
+    resizeWithinScreen(this, QSize(600, 620), parent);
     m_search->setFocus();
 }
 
