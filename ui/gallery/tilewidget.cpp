@@ -220,7 +220,9 @@ void TileWidget::paintEvent(QPaintEvent *)
         stripPath.addRect(strip);
         p.fillPath(stripPath.intersected(clip), QColor(0, 0, 0, 140));
         p.setPen(Qt::white);
-        p.drawText(strip, Qt::AlignCenter, m_hoverHint);
+        // Never wider than the tile: a small tile shows the start of the hint and an ellipsis.
+        p.drawText(strip, Qt::AlignCenter,
+                   p.fontMetrics().elidedText(m_hoverHint, Qt::ElideRight, int(strip.width()) - 12));
     }
 
     if (m_selected) {

@@ -255,9 +255,12 @@ void MainWindow::fitToScreen()
         const int w = width();
         resizeDocks({m_composeDock, m_queueDock},
                     {std::clamp(w * 21 / 100, 240, 300), std::clamp(w * 23 / 100, 250, 330)}, Qt::Horizontal);
-        // The Queue shows several rows under way (over four at 900 px), the History the rest.
+        // The Queue shows several rows under way (over four at 900 px), the History the rest; a short
+        // window keeps the History's list, buttons and details their room.
         const int h = height();
-        resizeDocks({m_queueDock, m_historyDock}, {h * 42 / 100, h * 58 / 100}, Qt::Vertical);
+        const int queueShare = h >= 800 ? 42 : 30;
+        resizeDocks({m_queueDock, m_historyDock}, {h * queueShare / 100, h * (100 - queueShare) / 100},
+                    Qt::Vertical);
     }
     if (width() > room.width() || height() > room.height())
         resize(size().boundedTo(room));
